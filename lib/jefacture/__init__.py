@@ -1,0 +1,1 @@
+"""Shared library of the jefacture services: contracts, envelope, settings, logging, metrics, messaging."""

@@ -1,0 +1,60 @@
+"""Running a gRPC server process: standard health service, metrics endpoint, logging, clean shutdown."""
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from prometheus_client import start_http_server
+
+from jefacture import log, metrics
+
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
+class _Timing(grpc.ServerInterceptor):
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+
+        def timed(request, context):
+            started = time.perf_counter()
+            try:
+                return handler.unary_unary(request, context)
+            finally:
+                code = context.code() or grpc.StatusCode.OK
+                metrics.GRPC_SECONDS.labels(method, code.name).observe(time.perf_counter() - started)
+
+        return grpc.unary_unary_rpc_method_handler(
+            timed, handler.request_deserializer, handler.response_serializer)
+
+
+def serve(name: str, address: str, metrics_address: str, register: Callable[[grpc.Server], None],
+          level: str = "INFO") -> None:
+    log.configure(name, level)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[_Timing()],
+                         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)])
+    register(server)
+    health_servicer = health.HealthServicer()
+    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    if server.add_insecure_port(address) == 0:
+        raise SystemExit(f"{name}: cannot listen on {address}")
+    metrics_host, metrics_port = metrics_address.rsplit(":", 1)
+    start_http_server(int(metrics_port), addr=metrics_host)
+    server.start()
+    log.get_logger().info("grpc_server_started", address=address, metrics_address=metrics_address)
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    stopped.wait()
+    health_servicer.enter_graceful_shutdown()
+    server.stop(grace=5).wait()
+
+
+def channel(address: str) -> grpc.Channel:
+    return grpc.insecure_channel(address, options=[("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])

@@ -1,0 +1,19 @@
+"""Connection to the service's own MongoDB database (FerretDB locally), checked at start-up."""
+import mongoengine
+import pymongo
+from pymongo.errors import PyMongoError
+
+from jefacture.settings import ConfigurationError, PlatformSettings
+
+
+def connect(settings: PlatformSettings, service: str) -> pymongo.database.Database:
+    name = settings.database_name(service)
+    mongoengine.disconnect()
+    mongoengine.connect(db=name, host=settings.mongo_uri, serverSelectionTimeoutMS=5000,
+                        uuidRepresentation="standard", tz_aware=True)
+    database = mongoengine.get_db()
+    try:
+        database.command("ping")
+    except PyMongoError as error:
+        raise ConfigurationError(f"MongoDB unreachable at {settings.mongo_uri}: {error}") from None
+    return database

@@ -1,0 +1,92 @@
+"""What every nameko service shares: start-up checks, the outbox relay, reliable consumption, health and metrics."""
+import threading
+
+import kombu
+from nameko.extensions import DependencyProvider
+from nameko.timer import timer
+from nameko.web.handlers import http
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
+from werkzeug.wrappers import Response
+
+from jefacture import log, metrics, mongo
+from jefacture.blobs import FileBlobStore
+from jefacture.messaging import Consumption, Publisher, count_pending, flush_outbox
+from jefacture.settings import ConfigurationError, PlatformSettings, load
+
+
+def check_broker(amqp_uri: str) -> None:
+    connection = kombu.Connection(amqp_uri, connect_timeout=5)
+    try:
+        connection.ensure_connection(max_retries=2)
+    except Exception as error:
+        raise ConfigurationError(f"RabbitMQ unreachable at {amqp_uri}: {error}") from None
+    finally:
+        connection.release()
+
+
+class Platform(DependencyProvider):
+    """Connects a service to its database, the broker and the blob store when the container starts."""
+
+    def __init__(self, outbox_collections: tuple[str, ...] = (), settings_class=PlatformSettings):
+        self.outbox_collections = outbox_collections
+        self.settings_class = settings_class
+
+    def setup(self):
+        self.settings = load(self.settings_class)
+        self.service = self.container.service_name
+        log.configure(self.service, self.settings.log_level)
+        check_broker(self.settings.amqp_uri)
+        self.database = mongo.connect(self.settings, self.service)
+        self.publisher = Publisher(self.settings.amqp_uri)
+        self.consumption = Consumption(self.service, self.database, self.publisher,
+                                       self.settings.max_delivery_attempts)
+        self.blobs = FileBlobStore(self.settings.blobs_path)
+        self._relay_lock = threading.Lock()
+
+    def stop(self):
+        self.publisher.close()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def consume(self, wire, handler) -> None:
+        self.consumption.consume(wire, handler)
+        self.flush_outbox()
+
+    def flush_outbox(self) -> int:
+        with self._relay_lock:
+            published = sum(flush_outbox(self.database[name], self.publisher) for name in self.outbox_collections)
+            pending = sum(count_pending(self.database[name]) for name in self.outbox_collections)
+        metrics.OUTBOX_PENDING.labels(self.service).set(pending)
+        return published
+
+    def is_ready(self) -> bool:
+        try:
+            self.database.command("ping")
+            check_broker(self.settings.amqp_uri)
+        except (PyMongoError, ConfigurationError):
+            return False
+        return True
+
+
+class ObservableService:
+    """Base of the nameko services: /metrics, /healthz, /readyz and the periodic outbox relay."""
+
+    platform = Platform()
+
+    @http("GET", "/metrics")
+    def metrics(self, request):
+        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+    @http("GET", "/healthz")
+    def healthz(self, request):
+        return 200, "ok"
+
+    @http("GET", "/readyz")
+    def readyz(self, request):
+        return (200, "ready") if self.platform.is_ready() else (503, "not ready")
+
+    @timer(interval=1)
+    def relay_outbox(self):
+        self.platform.flush_outbox()

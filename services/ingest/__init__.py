@@ -1,0 +1,1 @@
+"""ingest: receives documents (uploads, e-mail, connectors), keeps the originals, emits InvoiceReceived."""
