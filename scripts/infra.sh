@@ -52,6 +52,7 @@ RMQ_DIR="$VAR_DIR/rabbitmq"
 RMQ_LOG_DIR="$VAR_DIR/log/rabbitmq"
 RMQ_PID_FILE="$VAR_DIR/run/rabbitmq.pid"
 RMQ_CONF="$RMQ_DIR/rabbitmq.conf"
+RMQ_LOG_START=0   # line count of the node log before our start attempt
 
 FDB_SRC="$ROOT_DIR/infra/ferretdb"
 FDB_BIN="$VAR_DIR/bin/ferretdb-launcher"
@@ -127,6 +128,11 @@ rmq_running() {
 rmq_log_tail() {
     local f="$RMQ_LOG_DIR/$RMQ_NODE.log"
     if [[ -f "$f" ]]; then
+        # the interesting error is usually buried above the shutdown noise
+        if tail -n "+$((RMQ_LOG_START + 1))" "$f" | grep -qE '\[(error|critical)\]'; then
+            echo "----- first errors of this start in $f -----" >&2
+            tail -n "+$((RMQ_LOG_START + 1))" "$f" | grep -m 10 -E '\[(error|critical)\]' | cut -c1-300 >&2
+        fi
         echo "----- last 30 lines of $f -----" >&2
         tail -n 30 "$f" >&2
     else
@@ -183,6 +189,10 @@ EOF
     echo '[].' >"$RMQ_DIR/enabled_plugins"
     : >"$RMQ_DIR/rabbitmq-env.conf"
     rm -f "$RMQ_PID_FILE"
+    RMQ_LOG_START=0
+    if [[ -f "$RMQ_LOG_DIR/$RMQ_NODE.log" ]]; then
+        RMQ_LOG_START=$(wc -l <"$RMQ_LOG_DIR/$RMQ_NODE.log")
+    fi
 
     local server
     server="$(rmq_bin rabbitmq-server)"
@@ -204,6 +214,7 @@ EOF
         # once the VM wrote its pid file, stop waiting if it died
         if (( SECONDS > deadline - 50 )) && [[ -s "$RMQ_PID_FILE" ]] && ! rmq_pid_alive; then
             rmq_log_tail
+            rm -f "$RMQ_PID_FILE"
             die "RabbitMQ node $RMQ_NODE exited during startup"
         fi
         sleep 1

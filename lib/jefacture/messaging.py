@@ -77,7 +77,8 @@ def flush_outbox(collection: pymongo.collection.Collection, publisher: Publisher
     for document in collection.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit):
         for wire in document["outbox"]:
             publisher.publish_event(wire)
-            collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": {"event_id": wire["event_id"]}}})
+            # FerretDB v1 pulls by whole-element equality only, so the stored element is given back as is.
+            collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": wire}})
             published += 1
     return published
 

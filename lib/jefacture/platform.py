@@ -1,0 +1,148 @@
+"""Starting and stopping the platform's processes: one per service, plus the gRPC servers and the gateway."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+REPO = Path(__file__).resolve().parents[2]
+NAMEKO_SERVICES = ["ingest", "ocr", "seal-vault", "validation", "routing", "billing", "payments", "reporting"]
+GRPC_SERVERS = ["identity", "ingest", "reporting"]
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    argv: list[str]
+    ready: str  # "http://…/readyz" or "grpc://host:port"
+
+
+def service_class(service: str) -> str:
+    return "".join(part.capitalize() for part in service.split("-")) + "Service"
+
+
+def addresses(base: int = 0) -> dict[str, str]:
+    """Every listening address, shifted by `base` so that a test platform never meets the demo one."""
+    env = {f"{svc.upper().replace('-', '_')}_HTTP_ADDRESS": f"127.0.0.1:{9101 + i + base}"
+           for i, svc in enumerate(NAMEKO_SERVICES)}
+    for i, svc in enumerate(GRPC_SERVERS):
+        env[f"{svc.upper()}_GRPC"] = f"127.0.0.1:{50051 + i + base}"
+        env[f"{svc.upper()}_METRICS_ADDRESS"] = f"127.0.0.1:{9151 + i + base}"
+    env["GATEWAY_ADDRESS"] = f"127.0.0.1:{8000 + base}"
+    return env
+
+
+def processes(env: dict[str, str]) -> list[Process]:
+    """In start order: the consumers declare their queues before anything publishes."""
+    python = sys.executable
+    nameko = str(Path(python).with_name("nameko"))
+    result = []
+    for svc in NAMEKO_SERVICES:
+        package = "jefacture_" + svc.replace("-", "_")
+        http_address = env[f"{svc.upper().replace('-', '_')}_HTTP_ADDRESS"]
+        result.append(Process(svc, [nameko, "run", "--config", str(REPO / "services" / svc / "config.yml"),
+                                    f"{package}.service:{service_class(svc)}"], f"http://{http_address}/readyz"))
+    for svc in GRPC_SERVERS:
+        result.append(Process(f"{svc}-grpc", [python, "-m", f"jefacture_{svc}.grpc_server"],
+                              f"grpc://{env[f'{svc.upper()}_GRPC']}"))
+    host, port = env["GATEWAY_ADDRESS"].rsplit(":", 1)
+    result.append(Process("gateway", [python, "-m", "uvicorn", "--factory", "jefacture_gateway.app:create_app",
+                                      "--host", host, "--port", port, "--no-access-log"],
+                          f"http://{env['GATEWAY_ADDRESS']}/readyz"))
+    return result
+
+
+def is_ready(process: Process) -> bool:
+    if process.ready.startswith("grpc://"):
+        try:
+            with grpc.insecure_channel(process.ready.removeprefix("grpc://")) as channel:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            return reply.status == health_pb2.HealthCheckResponse.SERVING
+        except grpc.RpcError:
+            return False
+    try:
+        return httpx.get(process.ready, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+class Platform:
+    """The processes of one platform instance, with their PIDs and logs under `var_dir`."""
+
+    def __init__(self, env: dict[str, str], var_dir: Path):
+        self.env = {**os.environ, **env, "VAR_DIR": str(var_dir)}
+        self.var_dir = Path(var_dir)
+        self.run_dir = self.var_dir / "run"
+        self.log_dir = self.var_dir / "log"
+        self._children: dict[str, subprocess.Popen] = {}
+
+    def processes(self, only: list[str] | None = None) -> list[Process]:
+        return [p for p in processes(self.env) if only is None or p.name in only]
+
+    def start(self, only: list[str] | None = None, timeout: float = 60) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for process in self.processes(only):
+            if self.pid(process.name):
+                continue
+            with open(self.log_dir / f"{process.name}.log", "ab") as log_file:
+                child = subprocess.Popen(process.argv, env=self.env, cwd=REPO, stdout=log_file,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self._children[process.name] = child
+            (self.run_dir / f"{process.name}.pid").write_text(str(child.pid))
+            self._wait_ready(process, child, timeout)
+
+    def _wait_ready(self, process: Process, child: subprocess.Popen, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                raise RuntimeError(f"{process.name} exited with code {child.returncode}; "
+                                   f"see {self.log_dir / (process.name + '.log')}:\n{self.tail(process.name)}")
+            if is_ready(process):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{process.name} not ready after {timeout:.0f} s ({process.ready}):\n"
+                           f"{self.tail(process.name)}")
+
+    def tail(self, name: str, lines: int = 30) -> str:
+        path = self.log_dir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def pid(self, name: str) -> int | None:
+        path = self.run_dir / f"{name}.pid"
+        if not path.exists():
+            return None
+        pid = int(path.read_text())
+        child = self._children.get(name)
+        if child is not None and child.poll() is not None:
+            path.unlink()
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            path.unlink()
+            return None
+        return pid
+
+    def stop(self, only: list[str] | None = None, timeout: float = 15) -> None:
+        for process in reversed(self.processes(only)):
+            self.kill(process.name, signal.SIGTERM, timeout)
+
+    def kill(self, name: str, signum: int = signal.SIGKILL, timeout: float = 15) -> None:
+        pid = self.pid(name)
+        if pid is None:
+            return
+        os.killpg(pid, signum)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.pid(name):
+            time.sleep(0.1)
+        if self.pid(name):
+            os.killpg(pid, signal.SIGKILL)
+            time.sleep(0.2)
+        (self.run_dir / f"{name}.pid").unlink(missing_ok=True)

@@ -1,0 +1,60 @@
+"""Test support on real infrastructure: a private vhost and database prefix, event capture, polling."""
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+
+import kombu
+
+from jefacture.messaging import event_exchange
+from jefacture.platform import REPO
+
+
+def create_vhost(name: str) -> None:
+    subprocess.run(["bash", str(REPO / "scripts" / "infra.sh"), "vhost", name], check=True, capture_output=True)
+
+
+def drop_vhost(name: str) -> None:
+    subprocess.run(["bash", str(REPO / "scripts" / "infra.sh"), "drop-vhost", name], check=False, capture_output=True)
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 20, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class EventCapture:
+    """A private queue bound to some producers' event exchanges; collects what they publish."""
+
+    def __init__(self, amqp_uri: str, bindings: list[tuple[str, str]]):
+        self.connection = kombu.Connection(amqp_uri)
+        channel = self.connection.channel()
+        self.queue = kombu.Queue(f"capture-{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True)
+        self.queue = self.queue.bind(channel)
+        self.queue.declare()
+        for producer, routing_key in bindings:
+            exchange = event_exchange(producer).bind(channel)
+            exchange.declare()
+            self.queue.bind_to(exchange, routing_key)
+        self.events: list[dict] = []
+
+    def drain(self) -> list[dict]:
+        while (message := self.queue.get(no_ack=True)) is not None:
+            self.events.append(message.decode())
+        return self.events
+
+    def wait_for(self, predicate: Callable[[dict], bool], count: int = 1, timeout: float = 20) -> list[dict]:
+        return wait_for(lambda: (found := [e for e in self.drain() if predicate(e)]) and len(found) >= count
+                        and found, timeout, what=f"{count} matching event(s)")
+
+    def close(self) -> None:
+        self.connection.release()

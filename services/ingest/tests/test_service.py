@@ -1,0 +1,59 @@
+"""ingest on real RabbitMQ and FerretDB: uploads over gRPC, InvoiceReceived on the broker."""
+import grpc
+import pymongo
+import pytest
+
+from jefacture.api.v1 import ingest_pb2, ingest_pb2_grpc
+from jefacture.events.v1 import invoice_pb2 as ev
+from jefacture.samples import invoice_pdf, sample_invoices
+
+pytestmark = pytest.mark.service
+
+
+def upload(address, content, dossier="dossier-1", chunk=64 * 1024):
+    def chunks():
+        yield ingest_pb2.UploadChunk(metadata=ingest_pb2.UploadMetadata(
+            dossier_id=dossier, direction=ev.PURCHASE, source=ev.UPLOAD, filename="facture.pdf"))
+        for start in range(0, len(content), chunk):
+            yield ingest_pb2.UploadChunk(content=content[start:start + chunk])
+
+    with grpc.insecure_channel(address) as channel:
+        return ingest_pb2_grpc.IngestStub(channel).Upload(chunks(), timeout=10)
+
+
+def test_an_upload_is_stored_once_and_announced_once(platform, platform_env, capture):
+    received = capture(("ingest", "InvoiceReceived"))
+    platform.start(["ingest", "ingest-grpc"])
+    pdf = invoice_pdf(sample_invoices(1)[0])
+
+    first = upload(platform_env["INGEST_GRPC"], pdf)
+    again = upload(platform_env["INGEST_GRPC"], pdf)
+
+    assert not first.duplicate and again.duplicate and again.document_id == first.document_id
+    events = received.wait_for(lambda e: e["correlation_id"] == first.document_id)
+    assert events[0]["invoice_received"]["sha256"] == first.sha256
+    assert events[0]["invoice_received"]["invoice"]["dossier_id"] == "dossier-1"
+    assert len(received.drain()) == 1
+    blob = platform.var_dir / "blobs" / first.sha256[:2] / first.sha256[2:4] / first.sha256
+    assert blob.read_bytes() == pdf
+
+
+def test_a_refused_upload_leaves_nothing_behind(platform, platform_env):
+    platform.start(["ingest-grpc"])
+    with pytest.raises(grpc.RpcError) as refused:
+        upload(platform_env["INGEST_GRPC"], b"this is plain text")
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "is not a PDF" in refused.value.details()
+    database = pymongo.MongoClient(platform_env["MONGO_URI"])[platform_env["MONGO_DB_PREFIX"] + "ingest"]
+    assert database["received_documents"].count_documents({}) == 0
+    assert not (platform.var_dir / "blobs").exists()
+
+
+def test_events_written_while_the_relay_is_down_are_published_when_it_starts(platform, platform_env, capture):
+    received = capture(("ingest", "InvoiceReceived"))
+    platform.start(["ingest-grpc"])
+    reply = upload(platform_env["INGEST_GRPC"], invoice_pdf(sample_invoices(2)[1]))
+    # ingest-grpc published at once; also check the stored outbox is empty, i.e. nothing stays behind
+    received.wait_for(lambda e: e["correlation_id"] == reply.document_id)
+    database = pymongo.MongoClient(platform_env["MONGO_URI"])[platform_env["MONGO_DB_PREFIX"] + "ingest"]
+    assert database["received_documents"].find_one({"_id": reply.document_id})["outbox"] == []
