@@ -1,4 +1,6 @@
 """ingest on real RabbitMQ and FerretDB: uploads over gRPC, InvoiceReceived on the broker."""
+from datetime import datetime, timezone
+
 import grpc
 import pymongo
 import pytest
@@ -6,6 +8,9 @@ import pytest
 from jefacture.api.v1 import ingest_pb2, ingest_pb2_grpc
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.samples import invoice_pdf, sample_invoices
+from jefacture.testing import wait_for
+from jefacture_ingest.domain.intake import ReceivedDocument
+from jefacture_ingest.handlers import invoice_received
 
 pytestmark = pytest.mark.service
 
@@ -49,11 +54,18 @@ def test_a_refused_upload_leaves_nothing_behind(platform, platform_env):
     assert not (platform.var_dir / "blobs").exists()
 
 
-def test_events_written_while_the_relay_is_down_are_published_when_it_starts(platform, platform_env, capture):
+def test_an_event_committed_but_never_published_is_sent_by_the_relay(platform, platform_env, capture):
     received = capture(("ingest", "InvoiceReceived"))
-    platform.start(["ingest-grpc"])
-    reply = upload(platform_env["INGEST_GRPC"], invoice_pdf(sample_invoices(2)[1]))
-    # ingest-grpc published at once; also check the stored outbox is empty, i.e. nothing stays behind
-    received.wait_for(lambda e: e["correlation_id"] == reply.document_id)
+    document = ReceivedDocument(
+        document_id="doc-crashed", dossier_id="dossier-1", direction="sale", source="upload",
+        filename="f.pdf", media_type="application/pdf", sha256="0" * 64, size_bytes=10,
+        received_at=datetime.now(timezone.utc))
     database = pymongo.MongoClient(platform_env["MONGO_URI"])[platform_env["MONGO_DB_PREFIX"] + "ingest"]
-    assert database["received_documents"].find_one({"_id": reply.document_id})["outbox"] == []
+    database["received_documents"].insert_one({"_id": "doc-crashed", "outbox": [invoice_received(document)]})
+
+    platform.start(["ingest"])
+
+    received.wait_for(lambda e: e["correlation_id"] == "doc-crashed")
+    wait_for(lambda: database["received_documents"].find_one({"_id": "doc-crashed"})["outbox"] == [],
+             what="the outbox to be emptied")
+    assert len(received.drain()) == 1
