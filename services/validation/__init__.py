@@ -1,0 +1,1 @@
+"""validation: waits for an invoice to be both extracted and sealed, checks it, accepts or rejects it."""
