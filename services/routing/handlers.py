@@ -33,10 +33,12 @@ def route_invoice(envelope: Envelope, *, routes, firm_webhook_url: str | None, n
     deliveries = []
     for target in targets:
         key = delivery_id(reference.document_id, target)
-        deliveries.append({"id": key, "destination": target, "url": firm_webhook_url,
+        deliveries.append({"id": key, "document_id": reference.document_id, "dossier_id": reference.dossier_id,
+                           "direction": reference.direction, "destination": target, "url": firm_webhook_url,
                            "body": webhook_body(envelope, reference, key)})
-    routes.plan(reference.document_id, reference.dossier_id, reference.direction, deliveries,
-                None if targets else invoice_routed(reference, []), now)
+    routes.plan(deliveries, now)
+    if not targets:
+        routes.complete(reference.document_id, [], invoice_routed(reference, []))
 
 
 def deliver_due(*, routes, post: Callable[[str, bytes, dict], int], secret: str, policy: RetryPolicy,
@@ -55,10 +57,11 @@ def deliver_due(*, routes, post: Callable[[str, bytes, dict], int], secret: str,
         entry = {"at": now, "status_code": status, "error": error}
         if 200 <= status < 300:
             routes.record_attempt(delivery.id, entry, first_attempt_at, "delivered", now)
-            route = routes.route(delivery.document_id)
-            reference = ev.InvoiceRef(document_id=route.id, dossier_id=route.dossier_id, direction=route.direction)
-            routes.complete(delivery.document_id, delivery.destination,
-                            invoice_routed(reference, list(route.destinations)))
+            if routes.all_delivered(delivery.document_id):
+                reference = ev.InvoiceRef(document_id=delivery.document_id, dossier_id=delivery.dossier_id,
+                                          direction=delivery.direction)
+                targets = destinations(delivery.url)
+                routes.complete(delivery.document_id, targets, invoice_routed(reference, targets))
             delivered += 1
             continue
         next_attempt_at = policy.next_attempt(delivery.attempts + 1, first_attempt_at, now)

@@ -1,4 +1,5 @@
 """routing's nameko entrypoints: plan on InvoiceValidated, deliver at once and then on a timer."""
+import threading
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
@@ -12,6 +13,10 @@ from .adapters.routes import MongoRoutes
 from .adapters.webhook import post_webhook
 from .domain.deliveries import RetryPolicy
 from .settings import RoutingSettings
+
+
+# One delivery pass at a time per process: FerretDB v1 does not make the lease update atomic.
+DELIVERY_PASS = threading.Lock()
 
 
 class RoutingService(ObservableService):
@@ -29,10 +34,11 @@ class RoutingService(ObservableService):
     @timer(interval=1)
     def deliver_due(self):
         settings = self.platform.settings
-        handlers.deliver_due(
-            routes=MongoRoutes(), secret=settings.firm_webhook_secret,
-            post=partial(post_webhook, timeout=settings.webhook_timeout_seconds),
-            policy=RetryPolicy(base=timedelta(seconds=settings.webhook_backoff_base_seconds),
-                               give_up_after=timedelta(hours=settings.webhook_retry_for_hours)),
-            now=datetime.now(timezone.utc))
+        with DELIVERY_PASS:
+            handlers.deliver_due(
+                routes=MongoRoutes(), secret=settings.firm_webhook_secret,
+                post=partial(post_webhook, timeout=settings.webhook_timeout_seconds),
+                policy=RetryPolicy(base=timedelta(seconds=settings.webhook_backoff_base_seconds),
+                                   give_up_after=timedelta(hours=settings.webhook_retry_for_hours)),
+                now=datetime.now(timezone.utc))
         self.platform.flush_outbox()

@@ -9,7 +9,7 @@ from .adapters.invoices import MongoInvoices
 
 class ValidationService(ObservableService):
     name = "validation"
-    platform = Platform(outbox_collections=("invoices",))
+    platform = Platform(outbox_collections=("decisions",))
 
     @event_handler("ocr", "InvoiceExtracted", requeue_on_error=True)
     def on_invoice_extracted(self, wire):

@@ -1,0 +1,20 @@
+"""An invoice's state, derived from the events seen so far (they may arrive in any order)."""
+
+STATES_BY_PRECEDENCE = [
+    ("InvoiceRouted", "routed"),
+    ("InvoiceRejected", "rejected"),
+    ("InvoiceValidated", "validated"),
+]
+
+
+def state_of(event_types: set[str]) -> str:
+    for event_type, state in STATES_BY_PRECEDENCE:
+        if event_type in event_types:
+            return state
+    if {"InvoiceExtracted", "InvoiceSealed"} <= event_types:
+        return "extracted_and_sealed"
+    if "InvoiceExtracted" in event_types:
+        return "extracted"
+    if "InvoiceSealed" in event_types:
+        return "sealed"
+    return "received" if "InvoiceReceived" in event_types else "unknown"
