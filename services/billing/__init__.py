@@ -1,0 +1,1 @@
+"""billing: meters platform usage (documents taken in per dossier and month) for plans and free allowances."""
