@@ -309,7 +309,10 @@ fdb_build() {
         if [[ -x /usr/local/go/bin/go ]]; then
             export PATH="/usr/local/go/bin:$PATH"
         else
-            die "Go toolchain not found (neither 'go' in PATH nor /usr/local/go/bin/go); needed to build $FDB_SRC"
+            log "Go not found: installing Debian's golang-go (GOTOOLCHAIN=auto fetches the version go.mod asks for)"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null \
+                || die "Go toolchain not found and 'apt-get install golang-go' failed; needed to build $FDB_SRC"
+            export GOTOOLCHAIN=auto
         fi
     fi
     mkdir -p "$(dirname "$FDB_BIN")"

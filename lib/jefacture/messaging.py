@@ -155,3 +155,16 @@ class Consumption:
 
 class RetryLater(RuntimeError):
     """The event could not be handled this time; the broker delivers it again."""
+
+
+def peek_dead_letters(amqp_uri: str, limit: int) -> list[dict]:
+    """Read up to `limit` dead letters without taking them off the queue."""
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        queue = DEAD_LETTER_QUEUE.bind(channel)
+        queue.declare()
+        letters = []
+        while len(letters) < limit and (message := queue.get(no_ack=False)) is not None:
+            letters.append(message.decode())
+        channel.close()  # unacknowledged messages go back to the queue
+    return letters

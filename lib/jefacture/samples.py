@@ -58,7 +58,7 @@ def invoice_pdf(invoice: SampleInvoice) -> bytes:
 def sample_invoices(count: int, customer: str = "Boulangerie Martin SARL",
                     customer_siren: str = "732829320") -> list[SampleInvoice]:
     suppliers = [("Fournitures Dupont SAS", "552100554"), ("Transports Leroy", "404833048"),
-                 ("Cabinet Conseil Moreau", "542065479"), ("Électricité Bernard", "775665019")]
+                 ("Cabinet Conseil Moreau", "542065479"), ("Électricité Bernard", "775665011")]
     return [SampleInvoice(number=f"F2026-{i + 1:04d}", supplier=suppliers[i % len(suppliers)][0],
                           supplier_siren=suppliers[i % len(suppliers)][1], customer=customer,
                           customer_siren=customer_siren, issue_date=f"{1 + i % 28:02d}/10/2026",

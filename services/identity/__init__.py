@@ -1,0 +1,1 @@
+"""identity: the accounting firms' client dossiers (later: firms, users, roles, invitations)."""

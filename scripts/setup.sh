@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up everything a fresh Debian machine needs: Python venv and packages, generated contracts,
+# RabbitMQ and FerretDB (scripts/infra.sh), the development PKI. Safe to run again.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+apt_install() {
+    [[ -n "${APT_UPDATED:-}" ]] || { apt-get update -qq; APT_UPDATED=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
+if [[ -z "$PYTHON" ]]; then
+    log "installing python3"; apt_install python3 python3-venv; PYTHON=python3
+fi
+"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' \
+    || { log "Python 3.11 is required, $PYTHON is $("$PYTHON" --version)"; exit 1; }
+
+if [[ ! -x .venv/bin/python ]]; then
+    "$PYTHON" -m venv .venv 2>/dev/null || { log "installing python3-venv"; apt_install python3-venv; rm -rf .venv; "$PYTHON" -m venv .venv; }
+fi
+if [[ ! -f .venv/.installed || pyproject.toml -nt .venv/.installed ]]; then
+    log "installing Python packages"
+    .venv/bin/pip install -q --upgrade pip 'setuptools<82' wheel
+    .venv/bin/pip install -q -e '.[test]'
+    touch .venv/.installed
+fi
+
+log "generating contracts from protos/"
+make -s protos
+
+bash scripts/infra.sh up >/dev/null
+.venv/bin/jefacture pki init >/dev/null
+log "ready"

@@ -1,0 +1,21 @@
+"""The one place where a backend's gRPC status becomes one of the gateway's errors."""
+import grpc
+
+from jefacture.log import get_logger
+
+from ..domain.errors import AlreadyExists, BackendFailed, BackendUnavailable, GatewayError, InvalidInput, NotFound
+
+
+def translate(backend: str, error: grpc.RpcError) -> GatewayError:
+    code, details = error.code(), error.details() or ""
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        get_logger().warning("backend_unavailable", backend=backend, code=code.name, details=details)
+        return BackendUnavailable(f"the {backend} service is unavailable right now ({code.name}); try again later")
+    if code == grpc.StatusCode.NOT_FOUND:
+        return NotFound(details)
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        return InvalidInput(details)
+    if code == grpc.StatusCode.ALREADY_EXISTS:
+        return AlreadyExists(details)
+    get_logger().error("backend_failed", backend=backend, code=code.name, details=details)
+    return BackendFailed(f"the {backend} service failed to answer ({code.name}): {details}")
