@@ -16,17 +16,18 @@ from .uploads import read_upload
 router = APIRouter()
 
 
-def backends(request: Request) -> Backends:
+def get_backends(request: Request) -> Backends:
     return request.app.state.backends
 
 
-def settings(request: Request) -> GatewaySettings:
+def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
-BackendsDep = Annotated[Backends, Depends(backends)]
+BackendsDep = Annotated[Backends, Depends(get_backends)]
+SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 UNAVAILABLE = {503: {"model": Error, "description": "A backend service is down"}}
-NOT_FOUND = {404: {"model": Error}}
+LOOKUP_ERRORS = {404: {"model": Error}, 422: {"model": Error}}
 
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -43,7 +44,7 @@ def create_dossier(body: NewDossier, backends: BackendsDep) -> DossierView:
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierView, tags=["dossiers"],
-            responses={**NOT_FOUND, **UNAVAILABLE})
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
 def get_dossier(dossier_id: str, backends: BackendsDep) -> DossierView:
     return backends.identity.get_dossier(dossier_id)
 
@@ -51,10 +52,10 @@ def get_dossier(dossier_id: str, backends: BackendsDep) -> DossierView:
 @router.post("/dossiers/{dossier_id}/invoices", status_code=201, response_model=UploadReceipt, tags=["invoices"],
              openapi_extra=UPLOAD_BODY,
              responses={200: {"model": UploadReceipt, "description": "The same document was already received"},
-                        400: {"model": Error}, **NOT_FOUND, 413: {"model": Error}, 415: {"model": Error},
-                        422: {"model": Error}, **UNAVAILABLE})
+                        400: {"model": Error}, **LOOKUP_ERRORS, 413: {"model": Error}, 415: {"model": Error},
+                        **UNAVAILABLE})
 async def upload_invoice(dossier_id: str, request: Request, response: Response, backends: BackendsDep,
-                         settings: Annotated[GatewaySettings, Depends(settings)]) -> UploadReceipt:
+                         settings: SettingsDep) -> UploadReceipt:
     # Asked before reading the body, so that nothing is read or sent to ingest for an unknown dossier.
     await run_in_threadpool(backends.identity.get_dossier, dossier_id)
     form = await read_upload(request.headers.get("content-type", ""), request.stream(), settings.max_upload_bytes)
@@ -71,13 +72,13 @@ async def upload_invoice(dossier_id: str, request: Request, response: Response, 
 
 
 @router.get("/invoices/{document_id}", response_model=InvoiceView, tags=["invoices"],
-            responses={**NOT_FOUND, **UNAVAILABLE})
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
 def get_invoice(document_id: str, backends: BackendsDep) -> InvoiceView:
     return backends.reporting.get_invoice(document_id)
 
 
 @router.get("/dossiers/{dossier_id}/stats", response_model=DossierStats, tags=["dossiers"],
-            responses={**NOT_FOUND, **UNAVAILABLE})
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
 def get_dossier_stats(dossier_id: str, backends: BackendsDep) -> DossierStats:
     return backends.reporting.get_dossier_stats(dossier_id)
 

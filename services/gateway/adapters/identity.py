@@ -5,7 +5,7 @@ from jefacture.api.v1 import identity_pb2, identity_pb2_grpc
 
 from ..domain.errors import AlreadyExists
 from ..schemas import DossierView
-from .calls import translate
+from .grpc_errors import translate
 
 # Set by identity on ALREADY_EXISTS: the dossier that already holds the SIREN.
 EXISTING_DOSSIER_KEY = "existing-dossier-id"

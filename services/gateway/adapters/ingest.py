@@ -8,7 +8,7 @@ from jefacture.events.v1 import invoice_pb2 as ev
 
 from ..domain.errors import DocumentRefused, TooLarge, UnsupportedMediaType
 from ..schemas import UploadReceipt
-from .calls import translate
+from .grpc_errors import translate
 
 CHUNK_BYTES = 1024 * 1024
 

@@ -6,7 +6,7 @@ import grpc
 from jefacture.api.v1 import reporting_pb2, reporting_pb2_grpc
 
 from ..schemas import DossierStats, HistoryEntry, InvoiceView
-from .calls import translate
+from .grpc_errors import translate
 
 
 class ReportingClient:

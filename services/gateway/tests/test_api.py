@@ -1,9 +1,12 @@
 """The public API through FastAPI's TestClient, against real identity and ingest processes on FerretDB."""
+from datetime import datetime
+
 import pymongo
 import pytest
 from fastapi.testclient import TestClient
 
 from jefacture.samples import invoice_pdf, sample_invoices
+from jefacture.testing import wait_for
 from jefacture_gateway.app import create_app
 
 pytestmark = pytest.mark.service
@@ -156,8 +159,36 @@ def test_an_upload_without_a_file_is_a_422(client, dossier):
     assert response.json() == {"error": "the form has a file part named 'other': attach the document as 'file'"}
 
 
+def test_an_uploaded_invoice_shows_in_its_timeline_and_the_dossier_stats(client, dossier, backends):
+    backends.start(["reporting", "reporting-grpc"])
+    document_id = upload(client, dossier["dossier_id"], PDF).json()["document_id"]
+
+    invoice = wait_for(lambda: (r := client.get(f"/invoices/{document_id}")).status_code == 200 and r.json(),
+                       what="the invoice in reporting's timeline")
+
+    assert {key: invoice[key] for key in ("document_id", "dossier_id", "direction", "state", "filename")} == {
+        "document_id": document_id, "dossier_id": dossier["dossier_id"], "direction": "purchase",
+        "state": "received", "filename": "facture.pdf"}
+    [entry] = invoice["history"]
+    assert (entry["event_type"], entry["producer"]) == ("InvoiceReceived", "ingest")
+    assert datetime.fromisoformat(entry["occurred_at"]).tzinfo is not None
+    stats = client.get(f"/dossiers/{dossier['dossier_id']}/stats")
+    assert stats.status_code == 200
+    assert stats.json() == {"dossier_id": dossier["dossier_id"], "invoices_by_state": {"received": 1}}
+    assert client.get("/readyz").json() == {"status": "ready", "backends": {
+        "identity": "SERVING", "ingest": "SERVING", "reporting": "SERVING"}}
+
+
+def test_an_unknown_invoice_is_a_404(client, backends):
+    backends.start(["reporting-grpc"])
+
+    response = client.get("/invoices/no-such-document")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "no invoice 'no-such-document'"}
+
+
 def test_reporting_down_is_a_503_with_a_clear_message(client):
-    """reporting does not exist yet: only its absence can be tested honestly here."""
     for path in ("/invoices/some-document", "/dossiers/some-dossier/stats"):
         response = client.get(path)
         assert response.status_code == 503
