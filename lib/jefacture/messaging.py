@@ -6,7 +6,7 @@ nameko's `event_handler(producer, type)` listens on. A failing event is retried,
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import kombu
 import pymongo
@@ -67,15 +67,24 @@ class Publisher:
         self._connection.release()
 
 
-def flush_outbox(collection: pymongo.collection.Collection, publisher: Publisher, limit: int = 200) -> int:
+def _age(wire: dict, now: datetime) -> timedelta:
+    return now - datetime.fromisoformat(wire["occurred_at"].replace("Z", "+00:00"))
+
+
+def flush_outbox(collection: pymongo.collection.Collection, publisher: Publisher, limit: int = 200,
+                 min_age: timedelta = timedelta(0)) -> int:
     """Publish the events stored with state changes in `collection`, removing each once confirmed.
 
     A crash between the confirm and the removal publishes the event again later, with the same
-    event id: consumers skip it. Nothing is lost.
+    event id: consumers skip it. Nothing is lost. The periodic relay passes a `min_age` so that it
+    leaves fresh events to the writer that publishes them right after its commit.
     """
     published = 0
+    now = datetime.now(timezone.utc)
     for document in collection.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit):
         for wire in document["outbox"]:
+            if _age(wire, now) < min_age:
+                continue
             publisher.publish_event(wire)
             # FerretDB v1 pulls by whole-element equality only, so the stored element is given back as is.
             collection.update_one({"_id": document["_id"]}, {"$pull": {"outbox": wire}})

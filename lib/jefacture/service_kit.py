@@ -1,5 +1,6 @@
 """What every nameko service shares: start-up checks, the outbox relay, reliable consumption, health and metrics."""
 import threading
+from datetime import timedelta
 
 import kombu
 from nameko.extensions import DependencyProvider
@@ -13,6 +14,10 @@ from jefacture import log, metrics, mongo
 from jefacture.blobs import FileBlobStore
 from jefacture.messaging import Consumption, Publisher, count_pending, flush_outbox
 from jefacture.settings import ConfigurationError, PlatformSettings, load
+
+
+# Events younger than this are being published by the writer that committed them (maybe another process).
+RELAY_MIN_AGE = timedelta(seconds=3)
 
 
 def check_broker(amqp_uri: str) -> None:
@@ -54,9 +59,10 @@ class Platform(DependencyProvider):
         self.consumption.consume(wire, handler)
         self.flush_outbox()
 
-    def flush_outbox(self) -> int:
+    def flush_outbox(self, min_age: timedelta = timedelta(0)) -> int:
         with self._relay_lock:
-            published = sum(flush_outbox(self.database[name], self.publisher) for name in self.outbox_collections)
+            published = sum(flush_outbox(self.database[name], self.publisher, min_age=min_age)
+                            for name in self.outbox_collections)
             pending = sum(count_pending(self.database[name]) for name in self.outbox_collections)
         metrics.OUTBOX_PENDING.labels(self.service).set(pending)
         return published
@@ -89,4 +95,4 @@ class ObservableService:
 
     @timer(interval=1)
     def relay_outbox(self):
-        self.platform.flush_outbox()
+        self.platform.flush_outbox(min_age=RELAY_MIN_AGE)
