@@ -31,8 +31,9 @@ def platform_command(args, settings: PlatformSettings) -> int:
 
 def pki_command(args, settings: PlatformSettings) -> int:
     from jefacture_seal_vault.adapters.pki import ensure_dev_pki
+    from jefacture_seal_vault.settings import SealVaultSettings
 
-    files = ensure_dev_pki(settings.var_dir / "pki")
+    files = ensure_dev_pki(load(SealVaultSettings).dev_pki_dir)
     print(f"development PKI ready: {files}")
     return 0
 

@@ -1,0 +1,1 @@
+"""seal-vault: seals each received original (PAdES) and keeps the sealed copies."""
