@@ -23,8 +23,9 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 if [[ ! -f .venv/.installed || pyproject.toml -nt .venv/.installed ]]; then
     log "installing Python packages"
-    .venv/bin/pip install -q --upgrade pip 'setuptools<82' wheel
-    .venv/bin/pip install -q -e '.[test]'
+    mkdir -p var/log
+    { .venv/bin/pip install --upgrade pip 'setuptools<82' wheel && .venv/bin/pip install -e '.[test]'; } \
+        >var/log/setup-pip.log 2>&1 || { tail -n 30 var/log/setup-pip.log; log "pip install failed (var/log/setup-pip.log)"; exit 1; }
     touch .venv/.installed
 fi
 
