@@ -41,7 +41,7 @@ bench-pipeline: setup
 	@.venv/bin/jefacture bench-pipeline --invoices $${N:-100}
 
 lint: setup
-	@$(PY) -m compileall -q lib services tests
+	@.venv/bin/ruff check lib services tests conftest.py deploy
 
 k8s-validate:
 	@bash scripts/k8s-validate.sh

@@ -12,15 +12,16 @@ MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
 PORT_BASE = 1000 + 100 * (os.getpid() % 30)  # two test runs at once do not meet
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def vhost():
+    """A vhost per test: durable queues left by one test never feed another's services."""
     name = testing.unique_name("jf-test-")
     testing.create_vhost(name)
     yield name
     testing.drop_vhost(name)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def amqp_uri(vhost):
     return AMQP_BASE.rstrip("/") + "/" + vhost
 

@@ -30,6 +30,7 @@ jefacture is running.
   its invoices' states      : {gateway}/dossiers/{dossier_id}/stats
   one invoice and history   : {gateway}/invoices/{documents[0] if documents else '<id>'}
   metrics                   : {gateway}/metrics (each service: see README)
+  webhooks the firm received: var/log/firm-webhook.log (signed, checked)
   logs                      : var/log/
 Stop everything with: make stop
 """)

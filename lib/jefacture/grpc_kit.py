@@ -15,26 +15,40 @@ MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
 
 class _Timing(grpc.ServerInterceptor):
+    """Times every unary and client-streaming call (the upload) by method and status code."""
+
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
         method = handler_call_details.method
 
-        def timed(request, context):
-            started = time.perf_counter()
-            try:
-                return handler.unary_unary(request, context)
-            finally:
-                code = context.code() or grpc.StatusCode.OK
-                metrics.GRPC_SECONDS.labels(method, code.name).observe(time.perf_counter() - started)
+        def timed(behaviour):
+            def call(request, context):
+                started = time.perf_counter()
+                try:
+                    return behaviour(request, context)
+                finally:
+                    code = context.code() or grpc.StatusCode.OK
+                    metrics.GRPC_SECONDS.labels(method, code.name).observe(time.perf_counter() - started)
+            return call
 
-        return grpc.unary_unary_rpc_method_handler(
-            timed, handler.request_deserializer, handler.response_serializer)
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                timed(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                timed(handler.stream_unary), handler.request_deserializer, handler.response_serializer)
+        return handler
+
+
+def listen_address(address: str, listen_host: str | None) -> str:
+    """The server binds `listen_host` (0.0.0.0 in a pod) on the port of the address clients dial."""
+    return f"{listen_host}:{address.rsplit(':', 1)[1]}" if listen_host else address
 
 
 def serve(name: str, address: str, metrics_address: str, register: Callable[[grpc.Server], None],
-          level: str = "INFO") -> None:
+          level: str = "INFO", listen_host: str | None = None) -> None:
     log.configure(name, level)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), interceptors=[_Timing()],
                          options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)])
@@ -42,6 +56,7 @@ def serve(name: str, address: str, metrics_address: str, register: Callable[[grp
     health_servicer = health.HealthServicer()
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    address = listen_address(address, listen_host)
     if server.add_insecure_port(address) == 0:
         raise SystemExit(f"{name}: cannot listen on {address}")
     metrics_host, metrics_port = metrics_address.rsplit(":", 1)

@@ -43,6 +43,10 @@ def processes(env: dict[str, str]) -> list[Process]:
     python = sys.executable
     nameko = str(Path(python).with_name("nameko"))
     result = []
+    if env.get("DEMO_FIRM_WEBHOOK_PORT"):
+        port = env["DEMO_FIRM_WEBHOOK_PORT"]
+        result.append(Process("firm-webhook", [python, "-m", "jefacture.webhook_sink", "--port", port,
+                                               "--secret", env["FIRM_WEBHOOK_SECRET"]], f"http://127.0.0.1:{port}/"))
     for svc in NAMEKO_SERVICES:
         package = "jefacture_" + svc.replace("-", "_")
         http_address = env[f"{svc.upper().replace('-', '_')}_HTTP_ADDRESS"]

@@ -15,7 +15,6 @@ from jefacture.blobs import FileBlobStore
 from jefacture.messaging import Consumption, Publisher, count_pending, flush_outbox
 from jefacture.settings import ConfigurationError, PlatformSettings, load
 
-
 # Events younger than this are being published by the writer that committed them (maybe another process).
 RELAY_MIN_AGE = timedelta(seconds=3)
 

@@ -12,8 +12,17 @@ from jefacture.settings import load
 
 from . import routes
 from .adapters.backends import Backends
-from .domain.errors import (AlreadyExists, BackendFailed, BackendUnavailable, DocumentRefused, GatewayError,
-                            InvalidInput, NotFound, TooLarge, UnsupportedMediaType)
+from .domain.errors import (
+    AlreadyExists,
+    BackendFailed,
+    BackendUnavailable,
+    DocumentRefused,
+    GatewayError,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+)
 from .observability import RequestObservation
 from .settings import GatewaySettings
 

@@ -8,8 +8,18 @@ from starlette.concurrency import run_in_threadpool
 
 from .adapters.backends import Backends
 from .domain.errors import DocumentRefused, InvalidInput
-from .schemas import (DIRECTIONS, DossierConflict, DossierStats, DossierView, Error, InvoiceView, NewDossier,
-                      NotReady, Readiness, UploadReceipt)
+from .schemas import (
+    DIRECTIONS,
+    DossierConflict,
+    DossierStats,
+    DossierView,
+    Error,
+    InvoiceView,
+    NewDossier,
+    NotReady,
+    Readiness,
+    UploadReceipt,
+)
 from .settings import GatewaySettings
 from .uploads import read_upload
 

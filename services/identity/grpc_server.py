@@ -49,7 +49,8 @@ def main() -> None:
     servicer = IdentityServicer(dossiers)
     grpc_kit.serve("identity-grpc", settings.identity_grpc, settings.identity_metrics_address,
                    lambda server: identity_pb2_grpc.add_IdentityServicer_to_server(servicer, server),
-                   settings.log_level)
+                   settings.log_level,
+                   settings.grpc_listen_host)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def main() -> None:
     publisher = Publisher(settings.amqp_uri)
     servicer = IngestServicer(settings, publisher)
     grpc_kit.serve("ingest-grpc", settings.ingest_grpc, settings.ingest_metrics_address,
-                   lambda server: ingest_pb2_grpc.add_IngestServicer_to_server(servicer, server), settings.log_level)
+                   lambda server: ingest_pb2_grpc.add_IngestServicer_to_server(servicer, server),
+                   settings.log_level,
+                   settings.grpc_listen_host)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def main() -> None:
     mongo.connect(settings, "reporting")
     grpc_kit.serve("reporting-grpc", settings.reporting_grpc, settings.reporting_metrics_address,
                    lambda server: reporting_pb2_grpc.add_ReportingServicer_to_server(ReportingServicer(), server),
-                   settings.log_level)
+                   settings.log_level,
+                   settings.grpc_listen_host)
 
 
 if __name__ == "__main__":

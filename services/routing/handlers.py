@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from jefacture.envelope import new_envelope, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.events.v1.envelope_pb2 import Envelope
+from jefacture.webhook_signature import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 
-from .domain.deliveries import DELIVERY_HEADER, SIGNATURE_HEADER, RetryPolicy, delivery_id, destinations, sign
+from .domain.deliveries import RetryPolicy, delivery_id, destinations
 
 PRODUCER = "routing"
 LEASE = timedelta(seconds=60)

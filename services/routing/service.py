@@ -14,7 +14,6 @@ from .adapters.webhook import post_webhook
 from .domain.deliveries import RetryPolicy
 from .settings import RoutingSettings
 
-
 # One delivery pass at a time per process: FerretDB v1 does not make the lease update atomic.
 DELIVERY_PASS = threading.Lock()
 

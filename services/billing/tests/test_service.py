@@ -8,7 +8,6 @@ from jefacture.envelope import new_envelope, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.messaging import Publisher
 from jefacture.testing import wait_for
-
 from jefacture_billing.domain.usage import billing_month
 
 pytestmark = pytest.mark.service

@@ -1,8 +1,7 @@
-from jefacture.envelope import from_wire, payload_of
-from jefacture.samples import invoice_pdf, sample_invoices
-
 import pytest
 
+from jefacture.envelope import from_wire, payload_of
+from jefacture.samples import invoice_pdf, sample_invoices
 from jefacture_ingest.domain.intake import AlreadyReceived, DocumentRefused, Upload
 from jefacture_ingest.handlers import receive_document
 

@@ -1,7 +1,6 @@
 from jefacture.envelope import from_wire, new_envelope, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.samples import invoice_pdf, sample_invoices
-
 from jefacture_ocr.adapters.pdf_text import read_pdf_text
 from jefacture_ocr.handlers import extract_invoice
 

@@ -1,13 +1,10 @@
-"""Where a validated invoice goes, how a webhook is signed, and when a failed delivery is tried again."""
-import hashlib
-import hmac
+"""Where a validated invoice goes, and when a failed delivery is tried again."""
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 FIRM_WEBHOOK = "firm-webhook"
-SIGNATURE_HEADER = "Jefacture-Signature"
-DELIVERY_HEADER = "Jefacture-Delivery"
+JITTER = random.Random()
 
 
 @dataclass(frozen=True)
@@ -17,7 +14,7 @@ class RetryPolicy:
     give_up_after: timedelta = timedelta(hours=24)
 
     def next_attempt(self, attempts: int, first_attempt_at: datetime, now: datetime,
-                     rng: random.Random = random.Random()) -> datetime | None:
+                     rng: random.Random = JITTER) -> datetime | None:
         """Exponential backoff with full jitter; None once the delivery has been tried for long enough."""
         if now - first_attempt_at >= self.give_up_after:
             return None
@@ -32,15 +29,3 @@ def delivery_id(document_id: str, destination: str) -> str:
 
 def destinations(firm_webhook_url: str | None) -> list[str]:
     return [FIRM_WEBHOOK] if firm_webhook_url else []
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def signature_matches(secret: str, header: str, body: bytes) -> bool:
-    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    if "t" not in parts or "v1" not in parts or not parts["t"].isdigit():
-        return False
-    return hmac.compare_digest(sign(secret, int(parts["t"]), body), header)

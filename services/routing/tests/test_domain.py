@@ -1,7 +1,8 @@
 import random
 from datetime import datetime, timedelta, timezone
 
-from jefacture_routing.domain.deliveries import RetryPolicy, sign, signature_matches
+from jefacture.webhook_signature import sign, signature_matches
+from jefacture_routing.domain.deliveries import RetryPolicy
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
 

@@ -7,8 +7,8 @@ import pytest
 from jefacture.envelope import new_envelope, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.messaging import Publisher
-from jefacture.testing import WebhookReceiver, wait_for
-from jefacture_routing.domain.deliveries import DELIVERY_HEADER, SIGNATURE_HEADER, signature_matches
+from jefacture.testing import WebhookReceiver
+from jefacture.webhook_signature import DELIVERY_HEADER, SIGNATURE_HEADER, signature_matches
 
 pytestmark = pytest.mark.service
 SECRET = "a-secret-of-32-characters-------"

@@ -9,7 +9,6 @@ from jefacture.blobs import BlobNotFound
 from jefacture.envelope import from_wire, new_envelope, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.samples import invoice_pdf, sample_invoices
-
 from jefacture_seal_vault.adapters.pades import PadesSealer, validate_seal
 from jefacture_seal_vault.adapters.pki import ensure_dev_pki
 from jefacture_seal_vault.domain.seal import AlreadySealed

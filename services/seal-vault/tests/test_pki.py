@@ -5,7 +5,6 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from jefacture.settings import ConfigurationError
-
 from jefacture_seal_vault.adapters.pki import ensure_dev_pki
 from jefacture_seal_vault.settings import SealVaultSettings
 

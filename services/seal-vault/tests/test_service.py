@@ -11,7 +11,6 @@ from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.messaging import Publisher
 from jefacture.samples import invoice_pdf, sample_invoices
 from jefacture.testing import wait_for
-
 from jefacture_seal_vault.adapters.pades import validate_seal
 
 pytestmark = pytest.mark.service

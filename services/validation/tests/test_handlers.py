@@ -2,7 +2,6 @@ from dataclasses import replace
 
 from jefacture.envelope import from_wire, new_envelope, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
-
 from jefacture_validation.domain.invoice import Facts
 from jefacture_validation.handlers import on_invoice_extracted, on_invoice_sealed
 
