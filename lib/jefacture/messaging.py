@@ -139,7 +139,8 @@ class Consumption:
         reason = f"{type(error).__name__}: {error}"
         attempts = self.failures.find_one_and_update(
             {"_id": envelope.event_id},
-            {"$inc": {"attempts": 1}, "$set": {"last_error": reason, "type": envelope.type}},
+            {"$inc": {"attempts": 1},
+             "$set": {"last_error": reason, "type": envelope.type, "at": datetime.now(timezone.utc)}},
             upsert=True, return_document=pymongo.ReturnDocument.AFTER,
         )["attempts"]
         log.warning("event_handler_failed", attempt=attempts, reason=reason, exc_info=error)
@@ -154,6 +155,11 @@ class Consumption:
         self.publisher.publish_dead_letter(self.service, wire, reason, attempts)
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, event_type).inc()
         self.log.error("event_dead_lettered", reason=reason, attempts=attempts)
+
+    def forget_before(self, moment: datetime) -> int:
+        """Expire by query: FerretDB v1 has no TTL indexes."""
+        self.failures.delete_many({"at": {"$lt": moment}})
+        return self.processed.delete_many({"at": {"$lt": moment}}).deleted_count
 
     def _mark_processed(self, event_id: str, outcome: str) -> None:
         try:

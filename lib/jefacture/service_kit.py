@@ -1,6 +1,6 @@
 """What every nameko service shares: start-up checks, the outbox relay, reliable consumption, health and metrics."""
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import kombu
 from nameko.extensions import DependencyProvider
@@ -15,6 +15,8 @@ from jefacture.blobs import FileBlobStore
 from jefacture.messaging import Consumption, Publisher, count_pending, flush_outbox
 from jefacture.settings import ConfigurationError, PlatformSettings, load
 
+# How long handled event ids are remembered; handlers stay idempotent by document for later repeats.
+PROCESSED_EVENTS_KEPT = timedelta(days=30)
 # Events younger than this are being published by the writer that committed them (maybe another process).
 RELAY_MIN_AGE = timedelta(seconds=3)
 
@@ -95,3 +97,7 @@ class ObservableService:
     @timer(interval=1)
     def relay_outbox(self):
         self.platform.flush_outbox(min_age=RELAY_MIN_AGE)
+
+    @timer(interval=3600)
+    def forget_old_events(self):
+        self.platform.consumption.forget_before(datetime.now(timezone.utc) - PROCESSED_EVENTS_KEPT)
