@@ -11,6 +11,11 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# openssl verifies timestamp tokens in the tests; softhsm2 and opensc give the seal a real PKCS#11 token.
+for tool in openssl:openssl softhsm2-util:softhsm2 pkcs11-tool:opensc; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || { log "installing ${tool#*:}"; apt_install "${tool#*:}"; }
+done
+
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
 if [[ -z "$PYTHON" ]]; then
     log "installing python3"; apt_install python3 python3-venv; PYTHON=python3

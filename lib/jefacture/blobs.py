@@ -40,3 +40,15 @@ class FileBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def digest_of_stored(self, sha256: str) -> str | None:
+        """The sha256 recomputed from the stored bytes (differs if the file was altered); None if absent."""
+        try:
+            with self._path(sha256).open("rb") as file:
+                return hashlib.file_digest(file, "sha256").hexdigest()
+        except FileNotFoundError:
+            return None
+
+    def remove(self, sha256: str) -> None:
+        """Only for documents whose retention ended: the vault decides, and records it in its ledger."""
+        self._path(sha256).unlink(missing_ok=True)

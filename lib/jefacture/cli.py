@@ -3,6 +3,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from jefacture.settings import ConfigurationError, PlatformSettings, load
 
@@ -68,6 +69,97 @@ def dead_letters_command(args, settings: PlatformSettings) -> int:
     return 0
 
 
+def _vault(signing: bool = False):
+    from jefacture import mongo
+    from jefacture.blobs import FileBlobStore
+    from jefacture_seal_vault.adapters.sealing import Sealing
+    from jefacture_seal_vault.adapters.vault import Vault, checkpoint_signer
+    from jefacture_seal_vault.settings import SealVaultSettings
+
+    settings = load(SealVaultSettings)
+    mongo.connect(settings, "seal-vault")
+
+    def refuse(message: bytes) -> bytes:
+        raise RuntimeError("this command does not sign")
+
+    sign = Sealing.from_settings(settings).cades.seal_detached if signing else refuse
+    return Vault(FileBlobStore(settings.blobs_path), checkpoint_signer(sign, settings.trust_anchor_files()),
+                 settings.retention_policy())
+
+
+def vault_command(args, settings: PlatformSettings) -> int:
+    from jefacture_seal_vault.domain.retention import VaultRefusal
+
+    if args.action == "verify":
+        from jefacture_seal_vault.audit import audit
+
+        # Two passes a second apart, so that an operation caught between its two writes is not reported.
+        result = audit(_vault(), every_signature=True, settle_seconds=1)
+        for finding in result.findings:
+            print(finding)
+        print(f"{result.entries} ledger entries checked: "
+              f"{'no discrepancy' if result.clean else f'{len(result.findings)} discrepancies'}")
+        return 0 if result.clean else 1
+    if not args.document_id:
+        raise RuntimeError(f"'vault {args.action}' needs a DOCUMENT_ID")
+    vault = _vault(signing=args.action == "export")
+    try:
+        if args.action == "export":
+            return export_evidence(vault, args.document_id, Path(args.out or f"{args.document_id}-evidence.zip"))
+        if args.action == "hold":
+            vault.set_legal_hold(args.document_id, args.reason or "legal hold")
+        elif args.action == "release":
+            vault.release_legal_hold(args.document_id)
+        else:
+            vault.delete(args.document_id)
+    except VaultRefusal as refusal:
+        print(f"jefacture: {refusal}", file=sys.stderr)
+        return 1
+    print(f"{args.action}: done for {args.document_id}")
+    return 0
+
+
+def export_evidence(vault, document_id: str, out: Path) -> int:
+    from jefacture_seal_vault.grpc_server import evidence_bundle
+    from jefacture_seal_vault.settings import SealVaultSettings
+
+    record = vault.get(document_id)
+    if record is None or record.deleted:
+        raise RuntimeError(f"no archived document {document_id!r}")
+    out.write_bytes(evidence_bundle(vault, record, vault.blobs.get, load(SealVaultSettings)))
+    print(f"evidence bundle written to {out}")
+    return 0
+
+
+def verify_command(args, settings: PlatformSettings) -> int:
+    from jefacture_seal_vault.adapters.evidence import verify_bundle
+    from jefacture_seal_vault.adapters.verification import (
+        bundle_checkpoint_signed,
+        bundle_seal_checks,
+        pades_checks,
+        report,
+    )
+    from jefacture_seal_vault.settings import SealVaultSettings
+
+    path = Path(args.file)
+    data = path.read_bytes()
+    if data[:2] == b"PK":
+        verdict = verify_bundle(data, bundle_seal_checks, bundle_checkpoint_signed)
+        print(verdict.text())
+        return 0 if verdict.ok else 1
+    anchors = [Path(args.ca)] if args.ca else load(SealVaultSettings).trust_anchor_files()
+    checks = pades_checks(data, anchors)
+    print(report(checks, f"seal of {path}"), end="")
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
+def bench_seal_command(args, settings: PlatformSettings) -> int:
+    from jefacture.bench_seal import bench_seal
+
+    print(json.dumps(bench_seal(args.documents), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jefacture", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +182,19 @@ def main(argv: list[str] | None = None) -> int:
     dead = commands.add_parser("dead-letters", help="show dead-lettered events and why (left in the queue)")
     dead.add_argument("--limit", type=int, default=20)
     dead.set_defaults(run=dead_letters_command)
+    vault = commands.add_parser("vault", help="the archive: verify the ledger, export evidence, legal holds")
+    vault.add_argument("action", choices=["verify", "export", "hold", "release", "delete"])
+    vault.add_argument("document_id", nargs="?")
+    vault.add_argument("out", nargs="?", help="export: the zip to write")
+    vault.add_argument("--reason", help="hold: why the document must be kept")
+    vault.set_defaults(run=vault_command)
+    verify = commands.add_parser("verify", help="check a sealed PDF or an evidence bundle (zip), offline")
+    verify.add_argument("file")
+    verify.add_argument("--ca", help="the trusted CA for a PDF (default: the configured seal CA)")
+    verify.set_defaults(run=verify_command)
+    bench_seal = commands.add_parser("bench-seal", help="seals per second and validation time")
+    bench_seal.add_argument("--documents", type=int, default=100)
+    bench_seal.set_defaults(run=bench_seal_command)
     args = parser.parse_args(argv)
     try:
         return args.run(args, load())

@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 REPO = Path(__file__).resolve().parents[2]
 NAMEKO_SERVICES = ["ingest", "ocr", "seal-vault", "validation", "routing", "billing", "payments", "reporting"]
-GRPC_SERVERS = ["identity", "ingest", "reporting"]
+GRPC_SERVERS = ["identity", "ingest", "reporting", "seal-vault"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,19 @@ def service_class(service: str) -> str:
 
 def addresses(base: int = 0) -> dict[str, str]:
     """Every listening address, shifted by `base` so that a test platform never meets the demo one."""
-    env = {f"{svc.upper().replace('-', '_')}_HTTP_ADDRESS": f"127.0.0.1:{9101 + i + base}"
+    env = {f"{env_name(svc)}_HTTP_ADDRESS": f"127.0.0.1:{9101 + i + base}"
            for i, svc in enumerate(NAMEKO_SERVICES)}
     for i, svc in enumerate(GRPC_SERVERS):
-        env[f"{svc.upper()}_GRPC"] = f"127.0.0.1:{50051 + i + base}"
-        env[f"{svc.upper()}_METRICS_ADDRESS"] = f"127.0.0.1:{9151 + i + base}"
+        env[f"{env_name(svc)}_GRPC"] = f"127.0.0.1:{50051 + i + base}"
+        env[f"{env_name(svc)}_METRICS_ADDRESS"] = f"127.0.0.1:{9151 + i + base}"
     env["GATEWAY_ADDRESS"] = f"127.0.0.1:{8000 + base}"
+    env["TSA_PORT"] = str(8098 + base)
+    env["TSA_URL"] = f"http://127.0.0.1:{8098 + base}/"
     return env
+
+
+def env_name(service: str) -> str:
+    return service.upper().replace("-", "_")
 
 
 def processes(env: dict[str, str]) -> list[Process]:
@@ -47,14 +53,18 @@ def processes(env: dict[str, str]) -> list[Process]:
         port = env["DEMO_FIRM_WEBHOOK_PORT"]
         result.append(Process("firm-webhook", [python, "-m", "jefacture.webhook_sink", "--port", port,
                                                "--secret", env["FIRM_WEBHOOK_SECRET"]], f"http://127.0.0.1:{port}/"))
+    result.append(Process("tsa", [python, "-m", "jefacture.simulators.tsa", "--port", env["TSA_PORT"],
+                                  "--pki", str(Path(env.get("VAR_DIR", "var")) / "pki")],
+                          f"http://127.0.0.1:{env['TSA_PORT']}/"))
     for svc in NAMEKO_SERVICES:
         package = "jefacture_" + svc.replace("-", "_")
-        http_address = env[f"{svc.upper().replace('-', '_')}_HTTP_ADDRESS"]
+        http_address = env[f"{env_name(svc)}_HTTP_ADDRESS"]
         result.append(Process(svc, [nameko, "run", "--config", str(REPO / "services" / svc / "config.yml"),
                                     f"{package}.service:{service_class(svc)}"], f"http://{http_address}/readyz"))
     for svc in GRPC_SERVERS:
-        result.append(Process(f"{svc}-grpc", [python, "-m", f"jefacture_{svc}.grpc_server"],
-                              f"grpc://{env[f'{svc.upper()}_GRPC']}"))
+        package = "jefacture_" + svc.replace("-", "_")
+        result.append(Process(f"{svc}-grpc", [python, "-m", f"{package}.grpc_server"],
+                              f"grpc://{env[f'{env_name(svc)}_GRPC']}"))
     host, port = env["GATEWAY_ADDRESS"].rsplit(":", 1)
     result.append(Process("gateway", [python, "-m", "uvicorn", "--factory", "jefacture_gateway.app:create_app",
                                       "--host", host, "--port", port, "--no-access-log"],

@@ -24,6 +24,7 @@ class PlatformSettings(BaseSettings):
     identity_grpc: str = "127.0.0.1:50051"
     ingest_grpc: str = "127.0.0.1:50052"
     reporting_grpc: str = "127.0.0.1:50053"
+    seal_vault_grpc: str = "127.0.0.1:50054"
     # The gRPC servers bind this host (0.0.0.0 in a pod) instead of the host clients dial.
     grpc_listen_host: str | None = None
 

@@ -2,7 +2,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
@@ -11,6 +11,7 @@ from .domain.errors import DocumentRefused, InvalidInput
 from .schemas import (
     DIRECTIONS,
     DossierConflict,
+    DossierFiles,
     DossierStats,
     DossierView,
     Error,
@@ -85,6 +86,39 @@ async def upload_invoice(dossier_id: str, request: Request, response: Response, 
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
 def get_invoice(document_id: str, backends: BackendsDep) -> InvoiceView:
     return backends.reporting.get_invoice(document_id)
+
+
+def _download(stream, disposition: str) -> StreamingResponse:
+    return StreamingResponse(stream.chunks, media_type=stream.media_type,
+                             headers={"Content-Disposition": f'{disposition}; filename="{stream.filename}"'})
+
+
+@router.get("/invoices/{document_id}/original", tags=["archive"], response_class=StreamingResponse,
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
+def get_original(document_id: str, backends: BackendsDep) -> StreamingResponse:
+    """The bytes received, unchanged, from the vault."""
+    return _download(backends.vault.get_file(document_id, sealed=False), "inline")
+
+
+@router.get("/invoices/{document_id}/sealed", tags=["archive"], response_class=StreamingResponse,
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
+def get_sealed(document_id: str, backends: BackendsDep) -> StreamingResponse:
+    """The sealed PDF (PAdES), or the detached CAdES signature of a document that is not a sealable PDF."""
+    return _download(backends.vault.get_file(document_id, sealed=True), "inline")
+
+
+@router.get("/invoices/{document_id}/evidence", tags=["archive"], response_class=StreamingResponse,
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
+def get_evidence(document_id: str, backends: BackendsDep) -> StreamingResponse:
+    """A zip anyone can check offline with `jefacture verify`: files, timestamp, certificates, ledger proof."""
+    return _download(backends.vault.export_evidence(document_id), "attachment")
+
+
+@router.get("/dossiers/{dossier_id}/files", response_model=DossierFiles, tags=["archive"],
+            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
+def get_dossier_files(dossier_id: str, backends: BackendsDep) -> DossierFiles:
+    """The dossier's archived files (the firm's "fichiers" view)."""
+    return backends.vault.files_of_dossier(dossier_id)
 
 
 @router.get("/dossiers/{dossier_id}/stats", response_model=DossierStats, tags=["dossiers"],

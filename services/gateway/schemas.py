@@ -61,3 +61,22 @@ class Readiness(BaseModel):
 
 class NotReady(Error):
     backends: dict[str, str] = Field(description="Each backend's health status")
+
+
+class ArchivedFile(BaseModel):
+    document_id: str
+    direction: str
+    media_type: str
+    seal_format: str = Field(description="PAdES-B-T for PDFs, CAdES-T-detached for anything else")
+    original_sha256: str
+    sealed_sha256: str | None
+    archived_at: datetime | None
+    timestamp_time: datetime | None = Field(description="The trusted time of the seal's RFC 3161 timestamp")
+    retention_end: datetime | None
+    legal_hold: bool
+    deleted: bool
+
+
+class DossierFiles(BaseModel):
+    dossier_id: str
+    files: list[ArchivedFile]

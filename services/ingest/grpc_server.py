@@ -59,6 +59,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServicer):
 def main() -> None:
     settings = load(IngestSettings)
     mongo.connect(settings, "ingest")
+    DocumentRecord.ensure_indexes()  # before the first concurrent writes: FerretDB races lazy index creation
     publisher = Publisher(settings.amqp_uri)
     servicer = IngestServicer(settings, publisher)
     grpc_kit.serve("ingest-grpc", settings.ingest_grpc, settings.ingest_metrics_address,

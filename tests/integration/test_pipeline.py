@@ -8,6 +8,8 @@ import pytest
 from jefacture.bench import random_siren
 from jefacture.samples import invoice_pdf, sample_invoices
 from jefacture.testing import WebhookReceiver, wait_for
+from jefacture_seal_vault.adapters.evidence import verify_bundle
+from jefacture_seal_vault.adapters.verification import bundle_checkpoint_signed, bundle_seal_checks
 
 pytestmark = pytest.mark.integration
 SECRET = "integration-secret-0123456789abcdef"
@@ -65,6 +67,17 @@ def test_every_distinct_invoice_is_routed_exactly_once(gateway, receiver):
     assert {e["event_type"] for e in view["history"]} == {
         "InvoiceReceived", "InvoiceExtracted", "InvoiceSealed", "InvoiceValidated", "InvoiceRouted"}
     assert gateway.get(f"/dossiers/{dossier_id}/stats").json()["invoices_by_state"] == {"routed": 20}
+
+    first = replies[0].json()["document_id"]
+    assert gateway.get(f"/invoices/{first}/original").content == pdfs[0]
+    sealed = gateway.get(f"/invoices/{first}/sealed")
+    assert sealed.headers["content-type"] == "application/pdf" and sealed.content.startswith(pdfs[0])
+    files = gateway.get(f"/dossiers/{dossier_id}/files").json()["files"]
+    assert {f["document_id"] for f in files} == document_ids
+    assert {f["seal_format"] for f in files} == {"PAdES-B-LTA"}
+    evidence = verify_bundle(gateway.get(f"/invoices/{first}/evidence").content, bundle_seal_checks,
+                             bundle_checkpoint_signed)
+    assert evidence.ok, evidence.text()
 
 
 def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(gateway, platform_env):

@@ -10,16 +10,18 @@ from ..settings import GatewaySettings
 from .identity import IdentityClient
 from .ingest import IngestClient
 from .reporting import ReportingClient
+from .vault import VaultClient
 
 
 class Backends:
     def __init__(self, settings: GatewaySettings):
         self.channels = {name: grpc_kit.channel(address) for name, address in (
             ("identity", settings.identity_grpc), ("ingest", settings.ingest_grpc),
-            ("reporting", settings.reporting_grpc))}
+            ("reporting", settings.reporting_grpc), ("seal-vault", settings.seal_vault_grpc))}
         self.identity = IdentityClient(self.channels["identity"], settings.backend_timeout_seconds)
         self.ingest = IngestClient(self.channels["ingest"], settings.upload_timeout_seconds)
         self.reporting = ReportingClient(self.channels["reporting"], settings.backend_timeout_seconds)
+        self.vault = VaultClient(self.channels["seal-vault"], settings.upload_timeout_seconds)
 
     def health(self, timeout: float = 1.0) -> dict[str, str]:
         """Each backend's answer to the standard gRPC health check, asked of all of them at once."""

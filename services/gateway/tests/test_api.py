@@ -160,7 +160,7 @@ def test_an_upload_without_a_file_is_a_422(client, dossier):
 
 
 def test_an_uploaded_invoice_shows_in_its_timeline_and_the_dossier_stats(client, dossier, backends):
-    backends.start(["reporting", "reporting-grpc"])
+    backends.start(["reporting", "reporting-grpc", "seal-vault-grpc"])
     document_id = upload(client, dossier["dossier_id"], PDF).json()["document_id"]
 
     invoice = wait_for(lambda: (r := client.get(f"/invoices/{document_id}")).status_code == 200 and r.json(),
@@ -176,7 +176,7 @@ def test_an_uploaded_invoice_shows_in_its_timeline_and_the_dossier_stats(client,
     assert stats.status_code == 200
     assert stats.json() == {"dossier_id": dossier["dossier_id"], "invoices_by_state": {"received": 1}}
     assert client.get("/readyz").json() == {"status": "ready", "backends": {
-        "identity": "SERVING", "ingest": "SERVING", "reporting": "SERVING"}}
+        "identity": "SERVING", "ingest": "SERVING", "reporting": "SERVING", "seal-vault": "SERVING"}}
 
 
 def test_an_unknown_invoice_is_a_404(client, backends):
@@ -201,8 +201,9 @@ def test_readiness_names_the_backend_that_is_down(client):
     response = client.get("/readyz")
 
     assert response.status_code == 503
-    assert response.json()["backends"] == {"identity": "SERVING", "ingest": "SERVING", "reporting": "UNAVAILABLE"}
-    assert response.json()["error"] == "not ready: reporting is down"
+    assert response.json()["backends"] == {"identity": "SERVING", "ingest": "SERVING", "reporting": "UNAVAILABLE",
+                                           "seal-vault": "UNAVAILABLE"}
+    assert response.json()["error"] == "not ready: reporting, seal-vault are down"
 
 
 def test_identity_down_is_a_503_not_a_traceback(client, backends):

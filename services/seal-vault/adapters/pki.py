@@ -1,4 +1,4 @@
-"""The development PKI: a private root CA and the seal certificate it issues, written as PEM files once."""
+"""The development PKI: a private root CA, the seal and TSA certificates it issues and its CRL, as files under var/."""
 import datetime
 import os
 import tempfile
@@ -8,12 +8,16 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ORGANIZATION = "jefacture dev"
 CA_VALIDITY = datetime.timedelta(days=10 * 365)
 SEAL_VALIDITY = datetime.timedelta(days=3 * 365)
+CRL_VALIDITY = datetime.timedelta(days=7)
+CRL_REFRESH_BEFORE = datetime.timedelta(days=1)
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+# Where the local TSA simulator serves the CRL when it runs on its default port (TSA_URL).
+DEFAULT_CRL_URL = "http://127.0.0.1:8098/crl/ca.crl"
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,29 @@ class SealKeyFiles:
         return [path for path in (self.key_file, self.cert_file, self.ca_file) if not path.exists()]
 
 
+@dataclass(frozen=True)
+class TsaKeyFiles:
+    key_file: Path
+    cert_file: Path
+    ca_file: Path
+
+
 def dev_key_files(directory: Path) -> SealKeyFiles:
     directory = Path(directory)
     return SealKeyFiles(directory / "seal.key.pem", directory / "seal.cert.pem", directory / "ca.cert.pem")
+
+
+def dev_tsa_files(directory: Path) -> TsaKeyFiles:
+    directory = Path(directory)
+    return TsaKeyFiles(directory / "tsa.key.pem", directory / "tsa.cert.pem", directory / "ca.cert.pem")
+
+
+def _ca_key_file(directory: Path) -> Path:
+    return Path(directory) / "ca.key.pem"
+
+
+def crl_file(directory: Path) -> Path:
+    return Path(directory) / "ca.crl"
 
 
 def _name(common_name: str) -> x509.Name:
@@ -42,8 +66,14 @@ def _key_usage(*, digital_signature=False, content_commitment=False, key_cert_si
                          key_cert_sign=key_cert_sign, crl_sign=crl_sign, encipher_only=False, decipher_only=False)
 
 
+def _crl_distribution_point(url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(url)], relative_name=None, reasons=None, crl_issuer=None)])
+
+
 def _certificate(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, validity: datetime.timedelta,
-                 is_ca: bool, key_usage: x509.KeyUsage) -> x509.Certificate:
+                 is_ca: bool, key_usage: x509.KeyUsage,
+                 extra: tuple[tuple[x509.ExtensionType, bool], ...] = ()) -> x509.Certificate:
     now = datetime.datetime.now(datetime.timezone.utc)
     builder = (x509.CertificateBuilder()
                .subject_name(subject).issuer_name(issuer).public_key(public_key)
@@ -54,6 +84,8 @@ def _certificate(subject: x509.Name, public_key, issuer: x509.Name, issuer_key, 
                .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
                               critical=False))
+    for extension, critical in extra:
+        builder = builder.add_extension(extension, critical=critical)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -67,7 +99,7 @@ def _write(path: Path, content: bytes, mode: int) -> None:
     os.replace(temporary, path)
 
 
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+def _pem_key(key) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
@@ -87,20 +119,74 @@ def _create_ca(cert_file: Path, key_file: Path) -> tuple[x509.Certificate, ec.El
     return cert, key
 
 
-def ensure_dev_pki(directory: Path) -> SealKeyFiles:
-    """Create the development root CA and seal certificate under `directory`, keeping whatever already exists.
+def _has_crl_distribution_point(cert_file: Path) -> bool:
+    try:
+        x509.load_pem_x509_certificate(cert_file.read_bytes()).extensions.get_extension_for_class(
+            x509.CRLDistributionPoints)
+    except x509.ExtensionNotFound:
+        return False
+    return True
 
-    The CA key is kept next to its certificate (ca.key.pem) so that more development certificates can be issued.
+
+def _needs_issuing(key_file: Path, cert_file: Path, ca_created: bool) -> bool:
+    """A certificate issued before the CA published a CRL is issued again, once, so its revocation can be checked."""
+    return ca_created or not (key_file.exists() and cert_file.exists()) or not _has_crl_distribution_point(cert_file)
+
+
+def _issue(key, common_name: str, key_file: Path, cert_file: Path, ca_cert, ca_key, key_usage: x509.KeyUsage,
+           extra: tuple[tuple[x509.ExtensionType, bool], ...]) -> None:
+    cert = _certificate(_name(common_name), key.public_key(), ca_cert.subject, ca_key, SEAL_VALIDITY, is_ca=False,
+                        key_usage=key_usage, extra=extra)
+    _write(key_file, _pem_key(key), 0o600)
+    _write(cert_file, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+
+
+def ensure_dev_pki(directory: Path, crl_url: str = DEFAULT_CRL_URL) -> SealKeyFiles:
+    """Create the development root CA, the seal and TSA certificates and the CRL under `directory`, keeping
+    whatever already exists. `crl_url` is where the certificates say the CA's CRL is published (the TSA simulator).
+
+    The CA key is kept next to its certificate (ca.key.pem) so that the CRL can be refreshed and more development
+    certificates issued.
     """
-    files = dev_key_files(directory)
-    ca_key_file = files.ca_file.with_name("ca.key.pem")
+    files, tsa = dev_key_files(directory), dev_tsa_files(directory)
+    ca_key_file = _ca_key_file(directory)
     ca_created = not (files.ca_file.exists() and ca_key_file.exists())
     ca_cert, ca_key = (_create_ca if ca_created else _load_ca)(files.ca_file, ca_key_file)
-    if ca_created or not (files.key_file.exists() and files.cert_file.exists()):
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = _certificate(_name("jefacture seal (development)"), key.public_key(), ca_cert.subject, ca_key,
-                            SEAL_VALIDITY, is_ca=False,
-                            key_usage=_key_usage(digital_signature=True, content_commitment=True))
-        _write(files.key_file, _pem_key(key), 0o600)
-        _write(files.cert_file, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+    published = (_crl_distribution_point(crl_url), False)
+    if _needs_issuing(files.key_file, files.cert_file, ca_created):
+        _issue(ec.generate_private_key(ec.SECP256R1()), "jefacture seal (development)", files.key_file,
+               files.cert_file, ca_cert, ca_key, _key_usage(digital_signature=True, content_commitment=True),
+               extra=(published,))
+    if _needs_issuing(tsa.key_file, tsa.cert_file, ca_created):
+        _issue(ec.generate_private_key(ec.SECP256R1()), "jefacture TSA (development)",
+               tsa.key_file, tsa.cert_file, ca_cert, ca_key, _key_usage(digital_signature=True),
+               extra=((x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True), published))
+    ensure_crl(directory, force=ca_created)
     return files
+
+
+def _crl_needs_issuing(path: Path, now: datetime.datetime) -> tuple[bool, int]:
+    if not path.exists():
+        return True, 1
+    crl = x509.load_der_x509_crl(path.read_bytes())
+    number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    return crl.next_update_utc - CRL_REFRESH_BEFORE <= now, number + 1
+
+
+def ensure_crl(directory: Path, force: bool = False) -> bytes:
+    """The CA's CRL (DER, nothing revoked), issued again when it is about to expire."""
+    path = crl_file(directory)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stale, number = _crl_needs_issuing(path, now)
+    if not (stale or force):
+        return path.read_bytes()
+    ca_cert, ca_key = _load_ca(dev_key_files(directory).ca_file, _ca_key_file(directory))
+    crl = (x509.CertificateRevocationListBuilder()
+           .issuer_name(ca_cert.subject)
+           .last_update(now - CLOCK_SKEW).next_update(now + CRL_VALIDITY)
+           .add_extension(x509.CRLNumber(number), critical=False)
+           .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+           .sign(ca_key, hashes.SHA256()))
+    content = crl.public_bytes(serialization.Encoding.DER)
+    _write(path, content, 0o644)
+    return content

@@ -1,0 +1,1 @@
+"""Local stand-ins for outside services (timestamp authority, ...), for development and tests."""
