@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST := $(PY) -m pytest -p no:pytest_nameko
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: setup run stop status test test-unit test-service test-integration bench bench-pipeline protos lint k8s-validate clean
+.PHONY: setup run stop status test test-unit test-service test-integration bench bench-seal bench-pipeline protos lint k8s-validate clean
 
 setup:
 	@bash scripts/setup.sh
@@ -35,7 +35,10 @@ test-service: setup
 test-integration: setup
 	@$(PYTEST) -q tests/integration
 
-bench: bench-pipeline
+bench: bench-seal bench-pipeline
+
+bench-seal: setup
+	@.venv/bin/jefacture bench-seal --documents $${N:-100}
 
 bench-pipeline: setup
 	@.venv/bin/jefacture bench-pipeline --invoices $${N:-100}
