@@ -5,6 +5,7 @@ Layout (format "jefacture-evidence/1"):
   original.<ext>             the bytes received, unchanged
   sealed.pdf | seal.p7s      the PAdES-sealed copy, or the detached CAdES signature over the original
   timestamp.tst              the RFC 3161 timestamp token of the seal (DER), when one was stored
+  seal-signature-value.bin   the seal's signature value: the data the timestamp token covers
   certificates/*.pem         the seal certificate, its CA, the TSA certificate
   ledger/entry.json          the ledger entry that archived the document (hash-chained)
   ledger/proof.json          its Merkle inclusion proof and the tree root it leads to
@@ -20,8 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from asn1crypto import cms
+from pyhanko.pdf_utils.reader import PdfFileReader
+
 from ..domain import ledger
 from ..domain.archive import ArchiveRecord
+from .pades import seal_signature
 from .vault import InclusionProof
 
 FORMAT = "jefacture-evidence/1"
@@ -89,7 +94,17 @@ def bundle_files(record: ArchiveRecord, read: Callable[[str], bytes]) -> dict[st
             read(record.sealed_sha256)
     if record.timestamp_token_sha256:
         files["timestamp.tst"] = read(record.timestamp_token_sha256)
+        files["seal-signature-value.bin"] = _signature_value(files)
     return files
+
+
+def _signature_value(files: dict[str, bytes]) -> bytes:
+    """So that `openssl ts -verify -data seal-signature-value.bin` checks the token with no PDF or CMS tooling."""
+    if "sealed.pdf" in files:
+        signer_info = seal_signature(PdfFileReader(io.BytesIO(files["sealed.pdf"]))).signer_info
+    else:
+        signer_info = cms.ContentInfo.load(files["seal.p7s"])["content"]["signer_infos"][0]
+    return signer_info["signature"].native
 
 
 MAX_BUNDLE_ENTRY_BYTES = 200 * 1024 * 1024

@@ -95,6 +95,13 @@ def test_the_evidence_bundle_verifies_offline_and_any_tampering_is_caught(platfo
     verdict = jefacture(platform_env, "verify", str(good))
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
     assert "VALID" in verdict.stdout and "timestamp is valid" in verdict.stdout
+    with zipfile.ZipFile(io.BytesIO(bundle)) as unpacked:
+        unpacked.extractall(tmp_path / "bundle")
+    third_party = subprocess.run(
+        ["openssl", "ts", "-verify", "-token_in", "-in", "timestamp.tst", "-data", "seal-signature-value.bin",
+         "-CAfile", "certificates/ca.pem", "-untrusted", "certificates/tsa.pem"],
+        cwd=tmp_path / "bundle", capture_output=True, text=True)
+    assert "Verification: OK" in third_party.stdout, third_party.stdout + third_party.stderr
 
     forge(bundle, tmp_path / "forged.zip", rewrite_manifest=False)
     verdict = jefacture(platform_env, "verify", str(tmp_path / "forged.zip"))
