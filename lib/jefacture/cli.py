@@ -37,10 +37,9 @@ def platform_command(args, settings: PlatformSettings) -> int:
 
 
 def pki_command(args, settings: PlatformSettings) -> int:
-    from jefacture_seal_vault.adapters.pki import ensure_dev_pki
     from jefacture_seal_vault.settings import SealVaultSettings
 
-    files = ensure_dev_pki(load(SealVaultSettings).dev_pki_dir)
+    files = load(SealVaultSettings).ensure_dev_pki()
     print(f"development PKI ready: {files}")
     return 0
 
