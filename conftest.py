@@ -9,7 +9,6 @@ from jefacture.platform import Platform, addresses
 
 AMQP_BASE = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
-PORT_BASE = 1000 + 100 * (os.getpid() % 30)  # two test runs at once do not meet
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def amqp_uri(vhost):
 @pytest.fixture
 def platform_env(amqp_uri, tmp_path):
     """Environment of a private platform instance, on ports shifted away from the demo's and other runs'."""
-    return {**addresses(base=PORT_BASE), "AMQP_URI": amqp_uri, "MONGO_URI": MONGO_URI,
+    return {**addresses(base=testing.free_port_base()), "AMQP_URI": amqp_uri, "MONGO_URI": MONGO_URI,
             "MONGO_DB_PREFIX": testing.unique_name("t") + "_", "VAR_DIR": str(tmp_path / "var"),
             "MAX_DELIVERY_ATTEMPTS": "3"}
 

@@ -15,8 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 # Custom resources: no schema ships with kubernetes-validate, so only their references are checked here.
 CUSTOM_KINDS = {("keda.sh/v1alpha1", "ScaledObject"), ("keda.sh/v1alpha1", "TriggerAuthentication"),
                 ("monitoring.coreos.com/v1", "PrometheusRule")}
-# Metrics that other exporters provide: Prometheus itself and kube-state-metrics.
-EXTERNAL_METRICS = {"up", "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas"}
+# Metrics that other exporters provide: Prometheus itself, kube-state-metrics, prometheus_client's process collector.
+EXTERNAL_METRICS = {"up", "kube_deployment_status_replicas_available", "kube_deployment_spec_replicas",
+                    "process_start_time_seconds"}
 QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
 QUANTITY_FACTORS = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
                     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}

@@ -1,4 +1,6 @@
 """Test support on real infrastructure: a private vhost and database prefix, event capture, polling."""
+import random
+import socket
 import subprocess
 import time
 import uuid
@@ -18,6 +20,27 @@ def drop_vhost(name: str) -> None:
     """In the background: nothing waits on the cleanup."""
     subprocess.Popen(["bash", str(REPO / "scripts" / "infra.sh"), "drop-vhost", name],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_base() -> int:
+    """A shift for `platform.addresses` under which every port is free now, so that runs at once do not meet."""
+    from jefacture.platform import addresses
+
+    for base in random.sample(range(1000, 4000, 100), 30):
+        ports = [int(value.rsplit(":", 1)[1].strip("/")) for key, value in addresses(base).items()
+                 if key.endswith(("_ADDRESS", "_GRPC", "_URL"))]
+        if all(_bindable(port) for port in ports):
+            return base
+    raise RuntimeError("no free set of ports for a test platform")
 
 
 def unique_name(prefix: str) -> str:
