@@ -31,6 +31,7 @@ jefacture is running.
   one invoice and history   : {gateway}/invoices/{documents[0] if documents else '<id>'}
   metrics                   : {gateway}/metrics (each service: see README)
   webhooks the firm received: var/log/firm-webhook.log (signed, checked)
+  e-mails sent (SMTP sink)  : http://127.0.0.1:8026/messages
   logs                      : var/log/
 Stop everything with: make stop
 """)

@@ -72,16 +72,18 @@ def _age(wire: dict, now: datetime) -> timedelta:
 
 
 def flush_outbox(collection: pymongo.collection.Collection, publisher: Publisher, limit: int = 200,
-                 min_age: timedelta = timedelta(0)) -> int:
+                 min_age: timedelta = timedelta(0), document_id: str | None = None) -> int:
     """Publish the events stored with state changes in `collection`, removing each once confirmed.
 
     A crash between the confirm and the removal publishes the event again later, with the same
     event id: consumers skip it. Nothing is lost. The periodic relay passes a `min_age` so that it
-    leaves fresh events to the writer that publishes them right after its commit.
+    leaves fresh events to the writer that publishes them right after its commit; that writer passes the
+    `document_id` it wrote, so that concurrent writers do not publish each other's events.
     """
     published = 0
     now = datetime.now(timezone.utc)
-    for document in collection.find({"outbox.0": {"$exists": True}}, {"outbox": 1}).limit(limit):
+    query = {"outbox.0": {"$exists": True}} | ({"_id": document_id} if document_id else {})
+    for document in collection.find(query, {"outbox": 1}).limit(limit):
         for wire in document["outbox"]:
             if _age(wire, now) < min_age:
                 continue

@@ -37,6 +37,8 @@ def addresses(base: int = 0) -> dict[str, str]:
     env["GATEWAY_ADDRESS"] = f"127.0.0.1:{8000 + base}"
     env["TSA_PORT"] = str(8098 + base)
     env["TSA_URL"] = f"http://127.0.0.1:{8098 + base}/"
+    env["SMTP_URL"] = f"smtp://127.0.0.1:{8025 + base}"
+    env["MAIL_HTTP_ADDRESS"] = f"127.0.0.1:{8026 + base}"
     return env
 
 
@@ -53,6 +55,11 @@ def processes(env: dict[str, str]) -> list[Process]:
         port = env["DEMO_FIRM_WEBHOOK_PORT"]
         result.append(Process("firm-webhook", [python, "-m", "jefacture.webhook_sink", "--port", port,
                                                "--secret", env["FIRM_WEBHOOK_SECRET"]], f"http://127.0.0.1:{port}/"))
+    mail_host, mail_port = env["MAIL_HTTP_ADDRESS"].rsplit(":", 1)
+    result.append(Process("smtp-sink", [python, "-m", "jefacture.simulators.smtp_sink",
+                                        "--port", env["SMTP_URL"].rsplit(":", 1)[1], "--http-port", mail_port,
+                                        "--maildir", str(Path(env.get("VAR_DIR", "var")) / "mail")],
+                          f"http://{mail_host}:{mail_port}/"))
     result.append(Process("tsa", [python, "-m", "jefacture.simulators.tsa", "--port", env["TSA_PORT"],
                                   "--pki", str(Path(env.get("VAR_DIR", "var")) / "pki")],
                           f"http://127.0.0.1:{env['TSA_PORT']}/"))

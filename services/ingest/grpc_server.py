@@ -44,14 +44,14 @@ class IngestServicer(ingest_pb2_grpc.IngestServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(refused))
         get_logger().info("document_received", document_id=receipt.document_id, duplicate=receipt.duplicate,
                           correlation_id=receipt.document_id, dossier_id=upload.dossier_id)
-        self._publish_now()
+        self._publish_now(receipt.document_id)
         return ingest_pb2.UploadReply(document_id=receipt.document_id, duplicate=receipt.duplicate,
                                       sha256=receipt.sha256)
 
-    def _publish_now(self) -> None:
+    def _publish_now(self, document_id: str) -> None:
         """Publishing may fail here; the event stays in the outbox and the service's relay sends it."""
         try:
-            flush_outbox(DocumentRecord._get_collection(), self.publisher)
+            flush_outbox(DocumentRecord._get_collection(), self.publisher, document_id=document_id)
         except Exception as error:
             get_logger().warning("outbox_publish_deferred", reason=str(error))
 
