@@ -26,16 +26,23 @@ fi
 if [[ ! -x .venv/bin/python ]]; then
     "$PYTHON" -m venv .venv 2>/dev/null || { log "installing python3-venv"; apt_install python3-venv; rm -rf .venv; "$PYTHON" -m venv .venv; }
 fi
-if [[ ! -f .venv/.installed || pyproject.toml -nt .venv/.installed ]]; then
-    log "installing Python packages"
+pip_install() {
     mkdir -p var/log
-    { .venv/bin/pip install --upgrade pip 'setuptools<82' wheel && .venv/bin/pip install -e '.[test]'; } \
-        >var/log/setup-pip.log 2>&1 || { tail -n 30 var/log/setup-pip.log; log "pip install failed (var/log/setup-pip.log)"; exit 1; }
-    touch .venv/.installed
-fi
+    .venv/bin/pip install "$@" >>var/log/setup-pip.log 2>&1 \
+        || { tail -n 30 var/log/setup-pip.log; log "pip install failed (var/log/setup-pip.log)"; exit 1; }
+}
 
+# The contracts are generated before the package is installed: they are part of it.
+[[ -x .venv/bin/python ]] && .venv/bin/python -c 'import grpc_tools' 2>/dev/null \
+    || pip_install --upgrade pip 'setuptools<82' wheel grpcio-tools
 log "generating contracts from protos/"
 make -s protos
+
+if [[ ! -f .venv/.installed || pyproject.toml -nt .venv/.installed ]]; then
+    log "installing Python packages"
+    pip_install -e '.[test]'
+    touch .venv/.installed
+fi
 
 bash scripts/infra.sh up >/dev/null
 .venv/bin/jefacture pki init >/dev/null
