@@ -2,7 +2,10 @@
 import threading
 from datetime import datetime, timedelta, timezone
 
+import amqp.exceptions
 import kombu
+import kombu.exceptions
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -69,12 +72,20 @@ class Platform(DependencyProvider):
         return published
 
     def is_ready(self) -> bool:
+        """Ready once the store answers and every event queue of the service has its consumer: only then
+        can a producer publish without its events finding no queue."""
         try:
             self.database.command("ping")
-            check_broker(self.settings.amqp_uri)
-        except (PyMongoError, ConfigurationError):
+            return all(consumers > 0 for consumers in self._queue_consumers())
+        except (PyMongoError, OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError):
             return False
-        return True
+
+    def _queue_consumers(self) -> list[int]:
+        queues = [entrypoint.queue.name for entrypoint in self.container.entrypoints
+                  if isinstance(entrypoint, EventHandler)]
+        with kombu.Connection(self.settings.amqp_uri, connect_timeout=2) as connection:
+            channel = connection.channel()
+            return [channel.queue_declare(queue=name, passive=True).consumer_count for name in queues]
 
 
 class ObservableService:
