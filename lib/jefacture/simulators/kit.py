@@ -90,9 +90,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def child_server(module: str, args: list[str], port: int, timeout: float = 30) -> Iterator[str]:
-    """`python -m module --port port *args` in a child process: yields its URL once GET / answers 200."""
-    url = f"http://127.0.0.1:{port}"
+def child_server(module: str, args: list[str], port: int, timeout: float = 30,
+                 health_port: int | None = None) -> Iterator[str]:
+    """`python -m module --port port *args` in a child process: yields the URL of its HTTP side (on `health_port`
+    when it has one besides `port`) once GET / answers 200 there."""
+    url = f"http://127.0.0.1:{health_port or port}"
     # A file rather than a pipe: a long test run could fill a pipe nobody reads and stall the server.
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args],

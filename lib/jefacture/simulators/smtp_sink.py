@@ -13,11 +13,7 @@ import itertools
 import json
 import logging
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -29,9 +25,10 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from jefacture.simulators.kit import child_server, free_port
 
 REJECTED_DOMAIN = "rejected.invalid"
 DEFERRED_DOMAIN = "deferred.invalid"
@@ -238,51 +235,17 @@ def serve(port: int, http_port: int, maildir: Path, require_auth: str | None = N
         controller.stop()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running(maildir: Path, port: int | None = None, http_port: int | None = None, require_auth: str | None = None,
             timeout: float = 30) -> Iterator[SinkAddresses]:
     """This sink in a child process, for tests: yields its SMTP and HTTP addresses once both listen."""
     port = port or free_port()
     http_port = http_port or free_port()
-    addresses = SinkAddresses(smtp=f"smtp://127.0.0.1:{port}", http=f"http://127.0.0.1:{http_port}")
-    argv = [sys.executable, "-m", "jefacture.simulators.smtp_sink", "--port", str(port),
-            "--http-port", str(http_port), "--maildir", str(maildir)]
+    args = ["--http-port", str(http_port), "--maildir", str(maildir)]
     if require_auth is not None:
-        argv += ["--require-auth", require_auth]
-    errors = tempfile.TemporaryFile()  # not a pipe: a chatty child must never block on a full one
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _answers(addresses.http + "/"):
-            if child.poll() is not None:
-                errors.seek(0)
-                raise RuntimeError(f"the SMTP sink exited with code {child.returncode}: "
-                                   f"{errors.read().decode(errors='replace')}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the SMTP sink does not answer at {addresses.http} after {timeout:.0f} s")
-            time.sleep(0.1)
-        yield addresses
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        errors.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
+        args += ["--require-auth", require_auth]
+    with child_server("jefacture.simulators.smtp_sink", args, port, timeout, health_port=http_port) as http:
+        yield SinkAddresses(smtp=f"smtp://127.0.0.1:{port}", http=http)
 
 
 def main() -> None:

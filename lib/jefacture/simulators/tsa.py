@@ -7,18 +7,15 @@ CA's CRL; GET / answers 200 once the server listens.
 import argparse
 import http.server
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
+from jefacture.simulators.kit import child_server, free_port
 from jefacture_seal_vault.adapters.pki import dev_tsa_files, ensure_crl, ensure_dev_pki
 
 TIMESTAMP_QUERY = "application/timestamp-query"
@@ -120,44 +117,12 @@ def serve(port: int, pki_dir: Path) -> None:
         http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def running(pki_dir: Path, timeout: float = 30) -> Iterator[str]:
     """This TSA in a child process on a free port, for tests and benchmarks: yields its URL once it answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    child = subprocess.Popen([sys.executable, "-m", "jefacture.simulators.tsa", "--port", str(port),
-                              "--pki", str(pki_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _answers(url):
-            if child.poll() is not None:
-                raise RuntimeError(f"the TSA simulator exited with code {child.returncode}: "
-                                   f"{child.stderr.read().decode(errors='replace')}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the TSA simulator does not answer at {url} after {timeout:.0f} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        child.stderr.close()
+    with child_server("jefacture.simulators.tsa", ["--pki", str(pki_dir)], free_port(), timeout) as url:
+        yield url + "/"
 
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def main() -> None:
