@@ -12,3 +12,4 @@ EVENTS_PUBLISHED = Counter("jefacture_events_published_total", "Events published
 HANDLER_SECONDS = Histogram("jefacture_handler_seconds", "Time spent in an event handler", ["service", "type"])
 OUTBOX_PENDING = Gauge("jefacture_outbox_pending", "Events written but not yet published", ["producer"])
 GRPC_SECONDS = Histogram("jefacture_grpc_seconds", "Time spent answering a gRPC call", ["method", "code"])
+QUEUE_DEPTH = Gauge("jefacture_queue_depth", "Events waiting in the service's queue (the lag)", ["service", "queue"])

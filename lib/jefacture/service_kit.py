@@ -76,16 +76,17 @@ class Platform(DependencyProvider):
         can a producer publish without its events finding no queue."""
         try:
             self.database.command("ping")
-            return all(consumers > 0 for consumers in self._queue_consumers())
+            return all(consumers > 0 for _, consumers in self.queues().values())
         except (PyMongoError, OSError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError):
             return False
 
-    def _queue_consumers(self) -> list[int]:
-        queues = [entrypoint.queue.name for entrypoint in self.container.entrypoints
-                  if isinstance(entrypoint, EventHandler)]
+    def queues(self) -> dict[str, tuple[int, int]]:
+        """Each event queue of the service: (messages waiting, consumers)."""
+        names = [entrypoint.queue.name for entrypoint in self.container.entrypoints
+                 if isinstance(entrypoint, EventHandler)]
         with kombu.Connection(self.settings.amqp_uri, connect_timeout=2) as connection:
             channel = connection.channel()
-            return [channel.queue_declare(queue=name, passive=True).consumer_count for name in queues]
+            return {name: tuple(channel.queue_declare(queue=name, passive=True))[1:] for name in names}
 
 
 class ObservableService:
@@ -108,6 +109,11 @@ class ObservableService:
     @timer(interval=1)
     def relay_outbox(self):
         self.platform.flush_outbox(min_age=RELAY_MIN_AGE)
+
+    @timer(interval=15)
+    def measure_queues(self):
+        for name, (waiting, _) in self.platform.queues().items():
+            metrics.QUEUE_DEPTH.labels(self.platform.service, name).set(waiting)
 
     @timer(interval=3600)
     def forget_old_events(self):
