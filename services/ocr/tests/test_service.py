@@ -51,3 +51,17 @@ def test_an_event_whose_document_is_missing_goes_to_the_dead_letter_queue(platfo
         letter = wait_for(dead_letter, timeout=30, what="a dead letter")
     assert letter["service"] == "ocr" and letter["attempts"] == 3
     assert "BlobNotFound" in letter["reason"] and letter["event"]["correlation_id"] == "doc-lost"
+
+
+def test_many_documents_at_once_are_all_read_and_the_worker_survives(platform, platform_env, capture):
+    extracted = capture(("ocr", "InvoiceExtracted"))
+    blobs = FileBlobStore(platform.var_dir / "blobs")
+    hashes = [blobs.put(invoice_pdf(invoice)) for invoice in sample_invoices(12)]
+    platform.start(["ocr"])
+    publisher = Publisher(platform_env["AMQP_URI"])
+    for i, sha256 in enumerate(hashes):
+        publisher.publish_event(invoice_received(f"doc-{i}", sha256))
+
+    events = extracted.wait_for(lambda e: True, count=12, timeout=60)
+    assert sorted(e["correlation_id"] for e in events) == sorted(f"doc-{i}" for i in range(12))
+    assert platform.pid("ocr") is not None
