@@ -7,6 +7,7 @@ from datetime import date
 from jefacture.log import get_logger
 from jefacture.registry_client import (
     InvalidIdentifier,
+    RegistryClient,
     RegistryHttp,
     RegistryRefused,
     RegistryUnavailable,
@@ -50,7 +51,7 @@ class Judgment:
         return next((kind for word, kind in KINDS if word in nature), "other")
 
 
-class BodaccClient:
+class BodaccClient(RegistryClient):
     """Collective proceedings by SIREN, newest publication first. A company without any is cached for `miss_ttl` (by
     default the shorter of a quarter of `cache_ttl` and an hour); errors are never cached."""
 
@@ -69,15 +70,6 @@ class BodaccClient:
         judgments = self._cache.get_or_fetch(siren, lambda: self._collective_proceedings(siren),
                                              lambda found: self._cache_ttl if found else self._miss_ttl)
         return list(judgments)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> "BodaccClient":
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.close()
 
     def _collective_proceedings(self, siren: str) -> tuple[Judgment, ...]:
         where = f'registre like "{siren}" and familleavis="collective"'

@@ -112,29 +112,31 @@ class Consumption:
         self.sleep = sleep
         self.log = get_logger().bind(service=service)
 
-    def consume(self, wire: object, handler: Callable[[Envelope], None]) -> None:
-        """Apply `handler`; raising from here asks the broker to deliver the event again."""
+    def consume(self, wire: object, handler: Callable[[Envelope], None]) -> Envelope | None:
+        """Apply `handler`; raising from here asks the broker to deliver the event again.
+        Returns the envelope when the handler ran, None when there was nothing to do."""
         try:
             envelope = from_wire(wire)
         except MalformedEvent as error:
             self._dead_letter(wire, "unknown", f"malformed event: {error}", attempts=1)
-            return
+            return None
         log = self.log.bind(event_id=envelope.event_id, correlation_id=envelope.correlation_id,
                             event_type=envelope.type)
         if self.processed.count_documents({"_id": envelope.event_id}, limit=1):
             metrics.EVENTS_SKIPPED.labels(self.service, envelope.type).inc()
             log.info("event_already_handled")
-            return
+            return None
         started = time.perf_counter()
         try:
             handler(envelope)
         except Exception as error:
             self._on_failure(wire, envelope, error, log)
-            return
+            return None
         metrics.HANDLER_SECONDS.labels(self.service, envelope.type).observe(time.perf_counter() - started)
         self._mark_processed(envelope.event_id, "handled")
         metrics.EVENTS_CONSUMED.labels(self.service, envelope.type).inc()
         log.info("event_handled", seconds=round(time.perf_counter() - started, 4))
+        return envelope
 
     def _on_failure(self, wire, envelope: Envelope, error: Exception, log) -> None:
         metrics.EVENTS_FAILED.labels(self.service, envelope.type).inc()

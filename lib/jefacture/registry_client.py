@@ -143,6 +143,21 @@ class RegistryHttp:
         raise self._refused(f"{self.registry} rejected {path} with HTTP {status}: {detail}")
 
 
+class RegistryClient:
+    """What every registry client shares: its HTTP session, closed by `close()` or at the end of a `with`."""
+
+    _http: RegistryHttp
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
 def _retry_after(response: httpx.Response) -> float:
     """Retry-After in seconds, whether given as a number or as an HTTP date; 0 when absent or unreadable."""
     value = response.headers.get("Retry-After", "").strip()

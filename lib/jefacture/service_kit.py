@@ -60,16 +60,19 @@ class Platform(DependencyProvider):
         return self
 
     def consume(self, wire, handler) -> None:
-        self.consumption.consume(wire, handler)
-        self.flush_outbox()
+        """Handle the event, then publish what the handler wrote: the outbox documents are keyed by the
+        document the event is about (its correlation id); anything else waits for the periodic relay."""
+        if envelope := self.consumption.consume(wire, handler):
+            self.flush_outbox(document_id=envelope.correlation_id)
 
-    def flush_outbox(self, min_age: timedelta = timedelta(0)) -> int:
+    def flush_outbox(self, min_age: timedelta = timedelta(0), document_id: str | None = None) -> int:
         with self._relay_lock:
-            published = sum(flush_outbox(self.database[name], self.publisher, min_age=min_age)
-                            for name in self.outbox_collections)
-            pending = sum(count_pending(self.database[name]) for name in self.outbox_collections)
+            return sum(flush_outbox(self.database[name], self.publisher, min_age=min_age, document_id=document_id)
+                       for name in self.outbox_collections)
+
+    def measure_outbox(self) -> None:
+        pending = sum(count_pending(self.database[name]) for name in self.outbox_collections)
         metrics.OUTBOX_PENDING.labels(self.service).set(pending)
-        return published
 
     def is_ready(self) -> bool:
         """Ready once the store answers and every event queue of the service has its consumer: only then
@@ -111,7 +114,8 @@ class ObservableService:
         self.platform.flush_outbox(min_age=RELAY_MIN_AGE)
 
     @timer(interval=15)
-    def measure_queues(self):
+    def measure_backlog(self):
+        self.platform.measure_outbox()
         for name, (waiting, _) in self.platform.queues().items():
             metrics.QUEUE_DEPTH.labels(self.platform.service, name).set(waiting)
 

@@ -7,6 +7,7 @@ import httpx
 
 from jefacture.registry_client import (
     InvalidIdentifier,
+    RegistryClient,
     RegistryHttp,
     RegistryRefused,
     RegistryUnavailable,
@@ -83,7 +84,7 @@ class Establishment:
         return None if self.active else self.status_since
 
 
-class SireneClient:
+class SireneClient(RegistryClient):
     """Lookups by SIREN and SIRET. Unknown numbers give None (cached for `miss_ttl`, by default the shorter of a
     quarter of `cache_ttl` and an hour, since a new company may appear any day); errors are never cached."""
 
@@ -110,15 +111,6 @@ class SireneClient:
     def head_office(self, siren: str) -> Establishment | None:
         unit = self.legal_unit(siren)
         return self.establishment(unit.head_office_siret) if unit and unit.head_office_siret else None
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> "SireneClient":
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.close()
 
     def _ttl(self, answer: object) -> float:
         return self._miss_ttl if answer is None else self._cache_ttl
