@@ -30,7 +30,7 @@ def platform_env(amqp_uri, tmp_path):
     """Environment of a private platform instance, on ports shifted away from the demo's and other runs'."""
     return {**addresses(base=testing.free_port_base()), "AMQP_URI": amqp_uri, "MONGO_URI": MONGO_URI,
             "MONGO_DB_PREFIX": testing.unique_name("t") + "_", "VAR_DIR": str(tmp_path / "var"),
-            "MAX_DELIVERY_ATTEMPTS": "3"}
+            "MAX_DELIVERY_ATTEMPTS": "3", "SIRENE_RATE_LIMIT": "0"}
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 # Local infrastructure for jefacture: a private RabbitMQ node and FerretDB.
 #
 # Usage:
-#   scripts/infra.sh up               start RabbitMQ + FerretDB (idempotent), print URIs
+#   scripts/infra.sh up               start RabbitMQ + FerretDB (idempotent), build the OpenID Provider, print URIs
 #   scripts/infra.sh down             stop both (idempotent)
 #   scripts/infra.sh status           one line per component; exit 1 if one is down
 #   scripts/infra.sh vhost NAME       create RabbitMQ vhost NAME, grant guest full rights
@@ -59,6 +59,9 @@ FDB_BIN="$VAR_DIR/bin/ferretdb-launcher"
 FDB_DATA="$VAR_DIR/ferretdb"
 FDB_LOG="$VAR_DIR/log/ferretdb.log"
 FDB_PID_FILE="$VAR_DIR/run/ferretdb.pid"
+
+OIDC_SRC="$ROOT_DIR/infra/oidc"
+OIDC_BIN="$VAR_DIR/bin/oidc-provider"
 
 LOCAL_AMQP_URI="pyamqp://guest:guest@127.0.0.1:$AMQP_PORT//"
 LOCAL_MONGO_URI="mongodb://127.0.0.1:$MONGO_PORT/"
@@ -300,25 +303,42 @@ fdb_pid() {
     echo "$pid"
 }
 
-fdb_build() {
-    if [[ -x "$FDB_BIN" && ! "$FDB_SRC/main.go" -nt "$FDB_BIN" \
-          && ! "$FDB_SRC/go.sum" -nt "$FDB_BIN" && ! "$FDB_SRC/go.mod" -nt "$FDB_BIN" ]]; then
-        return 0
-    fi
+go_toolchain() {
     if ! command -v go >/dev/null 2>&1; then
         if [[ -x /usr/local/go/bin/go ]]; then
             export PATH="/usr/local/go/bin:$PATH"
         else
             log "Go not found: installing Debian's golang-go (GOTOOLCHAIN=auto fetches the version go.mod asks for)"
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null \
-                || die "Go toolchain not found and 'apt-get install golang-go' failed; needed to build $FDB_SRC"
+                || die "Go toolchain not found and 'apt-get install golang-go' failed; needed to build $1"
             export GOTOOLCHAIN=auto
         fi
     fi
+}
+
+fdb_build() {
+    if [[ -x "$FDB_BIN" && ! "$FDB_SRC/main.go" -nt "$FDB_BIN" \
+          && ! "$FDB_SRC/go.sum" -nt "$FDB_BIN" && ! "$FDB_SRC/go.mod" -nt "$FDB_BIN" ]]; then
+        return 0
+    fi
+    go_toolchain "$FDB_SRC"
     mkdir -p "$(dirname "$FDB_BIN")"
     log "building FerretDB launcher -> $FDB_BIN"
     (cd "$FDB_SRC" && go build -o "$FDB_BIN.tmp" .) || { rm -f "$FDB_BIN.tmp"; die "go build of $FDB_SRC failed"; }
     mv -f "$FDB_BIN.tmp" "$FDB_BIN"
+}
+
+# The OpenID Provider standing in for ComptExpert; the platform (lib/jefacture/platform.py) starts it.
+oidc_build() {
+    if [[ -x "$OIDC_BIN" ]] \
+          && [[ -z "$(find "$OIDC_SRC" \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$OIDC_BIN")" ]]; then
+        return 0
+    fi
+    go_toolchain "$OIDC_SRC"
+    mkdir -p "$(dirname "$OIDC_BIN")"
+    log "building OpenID Provider -> $OIDC_BIN"
+    (cd "$OIDC_SRC" && go build -o "$OIDC_BIN.tmp" .) || { rm -f "$OIDC_BIN.tmp"; die "go build of $OIDC_SRC failed"; }
+    mv -f "$OIDC_BIN.tmp" "$OIDC_BIN"
 }
 
 fdb_ping() {
@@ -441,7 +461,7 @@ main() {
     local cmd="${1:-}"
     shift || true
     case "$cmd" in
-        up)         rmq_up; fdb_up; print_uris ;;
+        up)         rmq_up; fdb_up; oidc_build; print_uris ;;
         down)       fdb_down; rmq_down ;;
         status)     cmd_status ;;
         vhost)      cmd_vhost "$@" ;;

@@ -14,6 +14,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 REPO = Path(__file__).resolve().parents[2]
 NAMEKO_SERVICES = ["ingest", "ocr", "seal-vault", "validation", "routing", "billing", "payments", "reporting"]
 GRPC_SERVERS = ["identity", "ingest", "reporting", "seal-vault"]
+# Built by scripts/infra.sh from infra/oidc: the OpenID Provider standing in for ComptExpert.
+OIDC_PROVIDER = REPO / "var" / "bin" / "oidc-provider"
+OIDC_USERS = Path(__file__).with_name("simulators") / "data" / "oidc_users.json"
+FIRM_CALLBACK_PATH = "/auth/firm/callback"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,16 @@ def addresses(base: int = 0) -> dict[str, str]:
     env["TSA_URL"] = f"http://127.0.0.1:{8098 + base}/"
     env["SMTP_URL"] = f"smtp://127.0.0.1:{8025 + base}"
     env["MAIL_HTTP_ADDRESS"] = f"127.0.0.1:{8026 + base}"
+    env["PUBLIC_URL"] = f"http://{env['GATEWAY_ADDRESS']}"
+    env["SIRENE_PORT"] = str(8091 + base)
+    env["SIRENE_URL"] = f"http://127.0.0.1:{8091 + base}"
+    env["SIRENE_API_KEY"] = "dev-sirene-key-not-for-production"
+    env["BODACC_PORT"] = str(8092 + base)
+    env["BODACC_URL"] = f"http://127.0.0.1:{8092 + base}"
+    env["OIDC_PORT"] = str(8093 + base)
+    env["OIDC_ISSUER"] = f"http://127.0.0.1:{8093 + base}"
+    env["OIDC_CLIENT_ID"] = "jefacture-gateway"
+    env["OIDC_CLIENT_SECRET"] = "dev-oidc-secret-not-for-production"
     return env
 
 
@@ -63,6 +77,7 @@ def processes(env: dict[str, str]) -> list[Process]:
     result.append(Process("tsa", [python, "-m", "jefacture.simulators.tsa", "--port", env["TSA_PORT"],
                                   "--pki", str(Path(env.get("VAR_DIR", "var")) / "pki")],
                           f"http://127.0.0.1:{env['TSA_PORT']}/"))
+    result.extend(external_systems(env))
     for svc in NAMEKO_SERVICES:
         package = "jefacture_" + svc.replace("-", "_")
         http_address = env[f"{env_name(svc)}_HTTP_ADDRESS"]
@@ -77,6 +92,22 @@ def processes(env: dict[str, str]) -> list[Process]:
                                       "--host", host, "--port", port, "--no-access-log"],
                           f"http://{env['GATEWAY_ADDRESS']}/readyz"))
     return result
+
+
+def external_systems(env: dict[str, str]) -> list[Process]:
+    """The local stand-ins for ComptExpert (OpenID Provider), INSEE Sirene and BODACC."""
+    python = sys.executable
+    oidc = Process("oidc", [str(OIDC_PROVIDER), "--listen", f"127.0.0.1:{env['OIDC_PORT']}",
+                            "--issuer", env["OIDC_ISSUER"], "--users", str(OIDC_USERS),
+                            "--client-id", env["OIDC_CLIENT_ID"], "--client-secret", env["OIDC_CLIENT_SECRET"],
+                            "--redirect-uri", env["PUBLIC_URL"] + FIRM_CALLBACK_PATH],
+                   env["OIDC_ISSUER"] + "/.well-known/openid-configuration")
+    sirene = Process("sirene", [python, "-m", "jefacture.simulators.sirene", "--port", env["SIRENE_PORT"],
+                                "--api-key", env["SIRENE_API_KEY"],
+                                "--rate-limit", env.get("SIRENE_RATE_LIMIT", "30")], env["SIRENE_URL"] + "/")
+    bodacc = Process("bodacc", [python, "-m", "jefacture.simulators.bodacc", "--port", env["BODACC_PORT"]],
+                     env["BODACC_URL"] + "/")
+    return [oidc, sirene, bodacc]
 
 
 def is_ready(process: Process) -> bool:

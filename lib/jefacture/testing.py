@@ -37,7 +37,7 @@ def free_port_base() -> int:
 
     for base in random.sample(range(1000, 4000, 100), 30):
         ports = [int(value.rsplit(":", 1)[1].strip("/")) for key, value in addresses(base).items()
-                 if key.endswith(("_ADDRESS", "_GRPC", "_URL"))]
+                 if key.endswith(("_ADDRESS", "_GRPC", "_URL", "_ISSUER"))]
         if all(_bindable(port) for port in ports):
             return base
     raise RuntimeError("no free set of ports for a test platform")

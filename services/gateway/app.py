@@ -17,17 +17,22 @@ from .domain.errors import (
     BackendFailed,
     BackendUnavailable,
     DocumentRefused,
+    Forbidden,
     GatewayError,
     InvalidInput,
+    LinkInvalid,
     NotFound,
     TooLarge,
+    TooManyAttempts,
+    Unauthenticated,
     UnsupportedMediaType,
 )
 from .observability import RequestObservation
 from .settings import GatewaySettings
 
 STATUS_OF = {InvalidInput: 422, DocumentRefused: 400, UnsupportedMediaType: 415, TooLarge: 413, NotFound: 404,
-             AlreadyExists: 409, BackendUnavailable: 503, BackendFailed: 502}
+             AlreadyExists: 409, Unauthenticated: 401, Forbidden: 403, LinkInvalid: 410, TooManyAttempts: 429,
+             BackendUnavailable: 503, BackendFailed: 502}
 
 
 def _error(status: int, message: str, **extra) -> JSONResponse:
@@ -37,7 +42,12 @@ def _error(status: int, message: str, **extra) -> JSONResponse:
 async def _gateway_error(request: Request, error: GatewayError) -> JSONResponse:
     status = next((code for kind, code in STATUS_OF.items() if isinstance(error, kind)), 500)
     details = error.details if isinstance(error, AlreadyExists) else {}
-    return _error(status, str(error), **details)
+    if isinstance(error, InvalidInput) and error.problems:
+        details = {"problems": error.problems}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    response = _error(status, str(error), **details)
+    response.headers.update(headers or {})
+    return response
 
 
 def _problem(issue: dict) -> str:
@@ -86,7 +96,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                   description="Electronic invoicing for accounting firms and their client companies.")
     app.state.settings = settings
     app.state.backends = backends
-    app.include_router(routes.router)
+    for router in routes.ROUTERS:
+        app.include_router(router)
     app.add_middleware(RequestObservation)
     app.add_exception_handler(GatewayError, _gateway_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

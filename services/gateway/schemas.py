@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 DIRECTIONS: tuple[str, ...] = ("purchase", "sale")
 
 
-class NewDossier(BaseModel):
+class _Unused(BaseModel):
     name: str = Field(description="The client company's name, at most 200 characters")
     siren: str = Field(description="The company's 9-digit SIREN; spaces are allowed", examples=["732829320"])
 
@@ -80,3 +80,118 @@ class ArchivedFile(BaseModel):
 class DossierFiles(BaseModel):
     dossier_id: str
     files: list[ArchivedFile]
+
+
+class UserView(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    kind: Literal["firm", "company"]
+    language: str
+    mobile: str
+
+
+class CabinetView(BaseModel):
+    siren: str
+    name: str
+    firm_id: str = Field(description="Empty until the terms of use are first accepted for the cabinet")
+    terms_accepted: bool
+
+
+class SessionView(BaseModel):
+    user: UserView
+    access_token: str = Field(description="Send as 'Authorization: Bearer …'; short-lived")
+    access_expires_at: int = Field(description="Unix seconds")
+    refresh_token: str = Field(description="Single use: POST /auth/refresh returns a new pair")
+    cabinets: list[CabinetView] = Field(description="Firm staff: the cabinets the professional register links")
+
+
+class FirmView(BaseModel):
+    firm_id: str
+    siren: str
+    name: str
+    own_dossier_id: str
+    role: str
+
+
+class ClientDossier(BaseModel):
+    dossier_id: str
+    name: str
+    siren: str
+    firm_id: str
+    status: Literal["created", "invited", "active"]
+    own: bool
+    free_invoices: int
+    legal_form: str
+    auto_accept: bool
+    details: dict[str, str]
+    created_at: datetime | None = None
+    activated_at: datetime | None = None
+    permissions: list[str] = Field(default=[], description="The caller's permissions on it, where listed")
+
+
+class MeView(BaseModel):
+    user: UserView
+    firms: list[FirmView]
+    dossiers: list[ClientDossier] = Field(description="Every dossier the person can open, the last used first")
+
+
+class ClientListEntry(BaseModel):
+    dossier_id: str
+    name: str
+    closing_month: str
+    siren_or_vat: str
+    status: str
+    to_send: int
+    awaiting_integration: int
+    action_required: int
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
+
+
+class RefreshBody(BaseModel):
+    refresh_token: str
+
+
+class EmailBody(BaseModel):
+    email: str
+
+
+class NewPassword(BaseModel):
+    new_password: str
+
+
+class TermsBody(BaseModel):
+    version: str
+
+
+class NewCollaborator(BaseModel):
+    email: str
+    name: str = ""
+    admin: bool = Field(False, description="True delegates the firm's administration")
+
+
+class AssignmentsBody(BaseModel):
+    emails: list[str]
+
+
+class InvitationCompletion(BaseModel):
+    password: str
+    name: str
+    mobile: str
+    language: Literal["fr", "en"] = "fr"
+    accept_terms: bool
+    accept_privacy_notice: bool
+    photo_base64: str = Field("", description="Optional PNG or JPEG, base64, at most 2 MB")
+
+
+class NewUser(BaseModel):
+    email: str
+    rights: list[str] = Field(description="Among upload, accept, pay, see_purchases, see_sales, manage_users")
+
+
+class SwitchBody(BaseModel):
+    dossier_id: str

@@ -3,7 +3,23 @@ import grpc
 
 from jefacture.log import get_logger
 
-from ..domain.errors import AlreadyExists, BackendFailed, BackendUnavailable, GatewayError, InvalidInput, NotFound
+from ..domain.errors import (
+    AlreadyExists,
+    BackendFailed,
+    BackendUnavailable,
+    Forbidden,
+    GatewayError,
+    InvalidInput,
+    LinkInvalid,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
+
+SIMPLE = {grpc.StatusCode.NOT_FOUND: NotFound, grpc.StatusCode.INVALID_ARGUMENT: InvalidInput,
+          grpc.StatusCode.ALREADY_EXISTS: AlreadyExists, grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+          grpc.StatusCode.PERMISSION_DENIED: Forbidden, grpc.StatusCode.FAILED_PRECONDITION: LinkInvalid,
+          grpc.StatusCode.RESOURCE_EXHAUSTED: TooManyAttempts}
 
 
 def translate(backend: str, error: grpc.RpcError) -> GatewayError:
@@ -11,11 +27,7 @@ def translate(backend: str, error: grpc.RpcError) -> GatewayError:
     if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         get_logger().warning("backend_unavailable", backend=backend, code=code.name, details=details)
         return BackendUnavailable(f"the {backend} service is unavailable right now ({code.name}); try again later")
-    if code == grpc.StatusCode.NOT_FOUND:
-        return NotFound(details)
-    if code == grpc.StatusCode.INVALID_ARGUMENT:
-        return InvalidInput(details)
-    if code == grpc.StatusCode.ALREADY_EXISTS:
-        return AlreadyExists(details)
+    if code in SIMPLE:
+        return SIMPLE[code](details)
     get_logger().error("backend_failed", backend=backend, code=code.name, details=details)
     return BackendFailed(f"the {backend} service failed to answer ({code.name}): {details}")

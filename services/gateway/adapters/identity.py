@@ -1,18 +1,37 @@
-"""Client of the identity service: dossiers."""
+"""Client of the identity service: every call made for a person carries their access token and origin."""
+import json
+from dataclasses import dataclass
+
 import grpc
+from google.protobuf.json_format import MessageToDict
 
-from jefacture.api.v1 import identity_pb2, identity_pb2_grpc
+from jefacture.api.v1 import identity_pb2 as pb
+from jefacture.api.v1 import identity_pb2_grpc
 
-from ..domain.errors import AlreadyExists
-from ..schemas import DossierView
+from ..domain.errors import AlreadyExists, InvalidInput
 from .grpc_errors import translate
 
-# Set by identity on ALREADY_EXISTS: the dossier that already holds the SIREN.
+# Set by identity: the dossier that already holds a SIREN; the problems of a refused form.
 EXISTING_DOSSIER_KEY = "existing-dossier-id"
+PROBLEMS_KEY = "field-problems"
 
 
-def _view(reply: identity_pb2.Dossier) -> DossierView:
-    return DossierView(dossier_id=reply.dossier_id, name=reply.name, siren=reply.siren)
+@dataclass(frozen=True)
+class Caller:
+    """The person asking: their bearer token (may be empty) and where the request came from."""
+    token: str = ""
+    address: str = ""
+    user_agent: str = ""
+
+    def metadata(self) -> list[tuple[str, str]]:
+        pairs = [("jefacture-client-address", self.address), ("jefacture-client-agent", self.user_agent[:200])]
+        if self.token:
+            pairs.append(("authorization", f"Bearer {self.token}"))
+        return [(key, value) for key, value in pairs if value.isascii()]
+
+
+def as_dict(message) -> dict:
+    return MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
 
 
 class IdentityClient:
@@ -20,20 +39,24 @@ class IdentityClient:
         self.stub = identity_pb2_grpc.IdentityStub(channel)
         self.timeout = timeout
 
-    def create_dossier(self, name: str, siren: str) -> DossierView:
+    def call(self, method: str, caller: Caller, **fields):
+        """identity's `method` with a request built from `fields`; its errors become the gateway's."""
+        stub_method = getattr(self.stub, method)
+        request = getattr(pb, _request_type(method))(**fields)
         try:
-            reply = self.stub.CreateDossier(identity_pb2.CreateDossierRequest(name=name, siren=siren),
-                                            timeout=self.timeout)
+            return stub_method(request, metadata=caller.metadata(), timeout=self.timeout)
         except grpc.RpcError as error:
+            trailing = dict(error.trailing_metadata() or ())
             if error.code() == grpc.StatusCode.ALREADY_EXISTS:
-                existing = dict(error.trailing_metadata() or ()).get(EXISTING_DOSSIER_KEY, "")
-                raise AlreadyExists(error.details(), {"dossier_id": existing}) from None
+                raise AlreadyExists(error.details(), {"dossier_id": trailing.get(EXISTING_DOSSIER_KEY, "")}) from None
+            if error.code() == grpc.StatusCode.INVALID_ARGUMENT and PROBLEMS_KEY in trailing:
+                raise InvalidInput(error.details(), json.loads(trailing[PROBLEMS_KEY])) from None
             raise translate("identity", error) from None
-        return _view(reply)
 
-    def get_dossier(self, dossier_id: str) -> DossierView:
-        try:
-            reply = self.stub.GetDossier(identity_pb2.GetDossierRequest(dossier_id=dossier_id), timeout=self.timeout)
-        except grpc.RpcError as error:
-            raise translate("identity", error) from None
-        return _view(reply)
+    def authorize(self, caller: Caller, dossier_id: str, permission: str) -> pb.AuthorizeReply:
+        return self.call("Authorize", caller, access_token=caller.token, dossier_id=dossier_id,
+                         permission=permission)
+
+
+def _request_type(method: str) -> str:
+    return pb.DESCRIPTOR.services_by_name["Identity"].methods_by_name[method].input_type.name

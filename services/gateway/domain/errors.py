@@ -6,7 +6,27 @@ class GatewayError(Exception):
 
 
 class InvalidInput(GatewayError):
-    """A field of the request is wrong (422)."""
+    """A field of the request is wrong (422); `problems` lists them field by field when known."""
+
+    def __init__(self, message: str, problems: list[dict] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class Unauthenticated(GatewayError):
+    """No valid access token, or wrong credentials (401)."""
+
+
+class Forbidden(GatewayError):
+    """The person sees the dossier but lacks the right for this (403)."""
+
+
+class LinkInvalid(GatewayError):
+    """An e-mailed link that is unknown, used or expired (410)."""
+
+
+class TooManyAttempts(GatewayError):
+    """Logins are locked for a while after too many failures (429)."""
 
 
 class DocumentRefused(GatewayError):

@@ -1,10 +1,20 @@
-"""A dossier: one client company of an accounting firm, known by its SIREN."""
+"""A dossier: one client company of an accounting firm, known by its SIREN, opened by its legal representative."""
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.fr import siren as stdnum_siren
 
-MAX_NAME_CHARS = 200
+if TYPE_CHECKING:
+    from .client_form import ClientForm
+
+CREATED = "created"  # filled in by the firm, not activated yet
+INVITED = "invited"  # the legal representative got the invitation e-mail
+ACTIVE = "active"  # the legal representative completed it: the dossier is open
+STATUSES = (CREATED, INVITED, ACTIVE)
+ACCOUNTING_ACTIVITY = "69.20Z"
+OWN_DOSSIER_FREE_INVOICES = 500
 
 
 class InvalidDossier(ValueError):
@@ -19,25 +29,41 @@ class DossierNotFound(LookupError):
 
 class DossierAlreadyExists(Exception):
     def __init__(self, siren: str, dossier_id: str):
-        super().__init__(f"a dossier already exists for SIREN {siren}: {dossier_id}")
+        super().__init__(f"the firm already has a dossier for SIREN {siren}: {dossier_id}")
         self.siren = siren
         self.dossier_id = dossier_id
+
+
+class CabinetNotAllowed(InvalidDossier):
+    def __init__(self, siren: str, name: str):
+        super().__init__(f"{name or siren} (SIREN {siren}) is an accounting firm (NAF {ACCOUNTING_ACTIVITY}): "
+                         "a cabinet cannot be another cabinet's client dossier")
 
 
 @dataclass(frozen=True)
 class Dossier:
     dossier_id: str
-    name: str
-    siren: str
+    firm_id: str
+    details: "ClientForm"
+    legal_form: str | None
+    status: str
+    created_at: datetime
+    own: bool = False
+    free_invoices: int = 0
+    auto_accept: bool = True
+    activated_at: datetime | None = None
 
+    @property
+    def siren(self) -> str:
+        return self.details.siren
 
-def clean_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidDossier("name is required: give the client company's name")
-    if len(name) > MAX_NAME_CHARS:
-        raise InvalidDossier(f"name is {len(name)} characters long, over the limit of {MAX_NAME_CHARS}")
-    return name
+    @property
+    def name(self) -> str:
+        return self.details.name
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
 
 
 _SIREN_PROBLEMS = {
@@ -56,7 +82,3 @@ def clean_siren(siren: str) -> str:
     except stdnum_errors.ValidationError as error:
         problem = next((text for kind, text in _SIREN_PROBLEMS.items() if isinstance(error, kind)), error.message)
         raise InvalidDossier(f"siren {siren!r} is not a valid SIREN: {problem}") from None
-
-
-def new_dossier(dossier_id: str, name: str, siren: str) -> Dossier:
-    return Dossier(dossier_id=dossier_id, name=clean_name(name), siren=clean_siren(siren))

@@ -1,44 +1,32 @@
-"""The public endpoints: dossiers, invoice uploads, invoice views and stats, health and metrics."""
+"""Invoices: uploads into a dossier, their state and history, the archived files and evidence, dossier stats.
+Every endpoint asks identity first whether the caller holds the right permission on the invoice's dossier."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from .adapters.backends import Backends
-from .domain.errors import DocumentRefused, InvalidInput
-from .schemas import (
-    DIRECTIONS,
-    DossierConflict,
-    DossierFiles,
-    DossierStats,
-    DossierView,
-    Error,
-    InvoiceView,
-    NewDossier,
-    NotReady,
-    Readiness,
-    UploadReceipt,
-)
-from .settings import GatewaySettings
-from .uploads import read_upload
+from ..access import BackendsDep, SignedIn
+from ..adapters.backends import Backends
+from ..adapters.identity import Caller
+from ..domain.errors import DocumentRefused, Forbidden, InvalidInput, NotFound
+from ..schemas import DIRECTIONS, DossierFiles, DossierStats, Error, InvoiceView, UploadReceipt
+from ..settings import GatewaySettings
+from ..uploads import read_upload
 
 router = APIRouter()
-
-
-def get_backends(request: Request) -> Backends:
-    return request.app.state.backends
+READ_PERMISSION = {"purchase": "purchases.read", "sale": "sales.read"}
 
 
 def get_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
-BackendsDep = Annotated[Backends, Depends(get_backends)]
 SettingsDep = Annotated[GatewaySettings, Depends(get_settings)]
 UNAVAILABLE = {503: {"model": Error, "description": "A backend service is down"}}
-LOOKUP_ERRORS = {404: {"model": Error}, 422: {"model": Error}}
+AUTH_ERRORS = {401: {"model": Error, "description": "No valid access token"},
+               403: {"model": Error, "description": "The dossier is visible but the right is missing"}}
+LOOKUP_ERRORS = {**AUTH_ERRORS, 404: {"model": Error}, 422: {"model": Error}}
 
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
@@ -48,16 +36,18 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
                       "description": "purchase: an invoice the company received; sale: one it issued"}}}}}}}
 
 
-@router.post("/dossiers", status_code=201, response_model=DossierView, tags=["dossiers"],
-             responses={409: {"model": DossierConflict}, 422: {"model": Error}, **UNAVAILABLE})
-def create_dossier(body: NewDossier, backends: BackendsDep) -> DossierView:
-    return backends.identity.create_dossier(body.name, body.siren)
-
-
-@router.get("/dossiers/{dossier_id}", response_model=DossierView, tags=["dossiers"],
-            responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_dossier(dossier_id: str, backends: BackendsDep) -> DossierView:
-    return backends.identity.get_dossier(dossier_id)
+def readable_invoice(backends: Backends, caller: Caller, document_id: str) -> InvoiceView:
+    """The invoice when the caller may read its direction in its dossier; 404 exactly as if it did not exist."""
+    try:
+        invoice = backends.reporting.get_invoice(document_id)
+    except NotFound:
+        raise NotFound(f"no invoice has the id {document_id!r}") from None
+    try:
+        backends.identity.authorize(caller, invoice.dossier_id, READ_PERMISSION.get(invoice.direction,
+                                                                                     "purchases.read"))
+    except NotFound:
+        raise NotFound(f"no invoice has the id {document_id!r}") from None
+    return invoice
 
 
 @router.post("/dossiers/{dossier_id}/invoices", status_code=201, response_model=UploadReceipt, tags=["invoices"],
@@ -66,9 +56,9 @@ def get_dossier(dossier_id: str, backends: BackendsDep) -> DossierView:
                         400: {"model": Error}, **LOOKUP_ERRORS, 413: {"model": Error}, 415: {"model": Error},
                         **UNAVAILABLE})
 async def upload_invoice(dossier_id: str, request: Request, response: Response, backends: BackendsDep,
-                         settings: SettingsDep) -> UploadReceipt:
-    # Asked before reading the body, so that nothing is read or sent to ingest for an unknown dossier.
-    await run_in_threadpool(backends.identity.get_dossier, dossier_id)
+                         settings: SettingsDep, caller: SignedIn) -> UploadReceipt:
+    # Asked before reading the body, so that nothing is read or sent to ingest for a dossier the caller cannot use.
+    await run_in_threadpool(backends.identity.authorize, caller, dossier_id, "invoices.upload")
     form = await read_upload(request.headers.get("content-type", ""), request.stream(), settings.max_upload_bytes)
     direction = form.fields.get("direction", "purchase").strip().lower() or "purchase"
     if direction not in DIRECTIONS:
@@ -84,8 +74,8 @@ async def upload_invoice(dossier_id: str, request: Request, response: Response, 
 
 @router.get("/invoices/{document_id}", response_model=InvoiceView, tags=["invoices"],
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_invoice(document_id: str, backends: BackendsDep) -> InvoiceView:
-    return backends.reporting.get_invoice(document_id)
+def get_invoice(document_id: str, backends: BackendsDep, caller: SignedIn) -> InvoiceView:
+    return readable_invoice(backends, caller, document_id)
 
 
 def _download(stream, disposition: str) -> StreamingResponse:
@@ -95,54 +85,50 @@ def _download(stream, disposition: str) -> StreamingResponse:
 
 @router.get("/invoices/{document_id}/original", tags=["archive"], response_class=StreamingResponse,
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_original(document_id: str, backends: BackendsDep) -> StreamingResponse:
+def get_original(document_id: str, backends: BackendsDep, caller: SignedIn) -> StreamingResponse:
     """The bytes received, unchanged, from the vault."""
+    readable_invoice(backends, caller, document_id)
     return _download(backends.vault.get_file(document_id, sealed=False), "inline")
 
 
 @router.get("/invoices/{document_id}/sealed", tags=["archive"], response_class=StreamingResponse,
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_sealed(document_id: str, backends: BackendsDep) -> StreamingResponse:
+def get_sealed(document_id: str, backends: BackendsDep, caller: SignedIn) -> StreamingResponse:
     """The sealed PDF (PAdES), or the detached CAdES signature of a document that is not a sealable PDF."""
+    readable_invoice(backends, caller, document_id)
     return _download(backends.vault.get_file(document_id, sealed=True), "inline")
 
 
 @router.get("/invoices/{document_id}/evidence", tags=["archive"], response_class=StreamingResponse,
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_evidence(document_id: str, backends: BackendsDep) -> StreamingResponse:
+def get_evidence(document_id: str, backends: BackendsDep, caller: SignedIn) -> StreamingResponse:
     """A zip anyone can check offline with `jefacture verify`: files, timestamp, certificates, ledger proof."""
+    readable_invoice(backends, caller, document_id)
     return _download(backends.vault.export_evidence(document_id), "attachment")
 
 
 @router.get("/dossiers/{dossier_id}/files", response_model=DossierFiles, tags=["archive"],
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_dossier_files(dossier_id: str, backends: BackendsDep) -> DossierFiles:
-    """The dossier's archived files (the firm's "fichiers" view)."""
-    return backends.vault.files_of_dossier(dossier_id)
+def get_dossier_files(dossier_id: str, backends: BackendsDep, caller: SignedIn) -> DossierFiles:
+    """The dossier's archived files (the firm's "fichiers" view): purchases and sales the caller may read."""
+    readable = {direction for direction, permission in READ_PERMISSION.items()
+                if _holds(backends, caller, dossier_id, permission)}
+    if not readable:
+        backends.identity.authorize(caller, dossier_id, "purchases.read")  # raises the caller's refusal
+    files = backends.vault.files_of_dossier(dossier_id)
+    return DossierFiles(dossier_id=files.dossier_id, files=[f for f in files.files if f.direction in readable])
+
+
+def _holds(backends: Backends, caller: Caller, dossier_id: str, permission: str) -> bool:
+    try:
+        backends.identity.authorize(caller, dossier_id, permission)
+    except (Forbidden, NotFound):
+        return False
+    return True
 
 
 @router.get("/dossiers/{dossier_id}/stats", response_model=DossierStats, tags=["dossiers"],
             responses={**LOOKUP_ERRORS, **UNAVAILABLE})
-def get_dossier_stats(dossier_id: str, backends: BackendsDep) -> DossierStats:
+def get_dossier_stats(dossier_id: str, backends: BackendsDep, caller: SignedIn) -> DossierStats:
+    backends.identity.authorize(caller, dossier_id, "dossier.read")
     return backends.reporting.get_dossier_stats(dossier_id)
-
-
-@router.get("/healthz", tags=["operations"])
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/readyz", response_model=Readiness, tags=["operations"], responses={503: {"model": NotReady}})
-def readyz(backends: BackendsDep):
-    statuses = backends.health()
-    down = [name for name, status in statuses.items() if status != "SERVING"]
-    if down:
-        return JSONResponse(status_code=503, content=NotReady(
-            error=f"not ready: {', '.join(down)} {'is' if len(down) == 1 else 'are'} down", backends=statuses
-        ).model_dump())
-    return Readiness(status="ready", backends=statuses)
-
-
-@router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

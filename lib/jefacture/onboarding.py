@@ -1,0 +1,107 @@
+"""The onboarding flows driven through the public REST API, as a person would: a firm's expert-comptable logs in at
+the OpenID provider, accepts the terms, opens a client dossier, and its legal representative completes the
+invitation read from the mail sink. Used by the end-to-end tests, the demo and the benchmark."""
+import re
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from jefacture import provider_login
+
+TERMS_VERSION = "2026-09"
+DEMO_PASSWORD = "Facture-Vallee-2026!"
+LINK = re.compile(r"https?://\S+/(invitations|password-reset)/([A-Za-z0-9_-]+)")
+
+
+class FlowFailed(AssertionError):
+    """A step answered something other than what the flow expects; the message shows the answer."""
+
+
+def expect(response: httpx.Response, status: int) -> dict:
+    if response.status_code != status:
+        raise FlowFailed(f"{response.request.method} {response.request.url.path} answered {response.status_code}, "
+                         f"not {status}: {response.text[:500]}")
+    return response.json() if response.content else {}
+
+
+def bearer(session: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+def firm_login(api: httpx.Client, username: str, password: str) -> dict:
+    """The browser's round trip: gateway → provider's login form → gateway callback; returns the session."""
+    redirect = api.get("/auth/firm/login", follow_redirects=False)
+    if redirect.status_code != 302:
+        raise FlowFailed(f"/auth/firm/login answered {redirect.status_code}: {redirect.text[:300]}")
+    callback = provider_login.sign_in(redirect.headers["location"], username, password)
+    parts = urlsplit(callback)
+    return expect(api.get(f"{parts.path}?{parts.query}"), 200)
+
+
+class Mailbox:
+    """The SMTP sink's HTTP view of received mail."""
+
+    def __init__(self, mail_http_address: str):
+        self.base = f"http://{mail_http_address}"
+
+    def messages(self, to: str) -> list[dict]:
+        listed = httpx.get(f"{self.base}/messages", params={"to": to}, timeout=5).json()
+        return [httpx.get(f"{self.base}/messages/{item['id']}", timeout=5).json() for item in listed]
+
+    def wait_for(self, to: str, subject_part: str, count: int = 1, timeout: float = 20) -> dict:
+        """The `count`-th message to `to` whose subject holds `subject_part`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.messages(to) if subject_part in m["subject"]]
+            if len(found) >= count:
+                return found[count - 1]
+            if time.monotonic() > deadline:
+                raise FlowFailed(f"no mail {subject_part!r} #{count} reached {to} within {timeout} s")
+            time.sleep(0.2)
+
+
+def link_in(message: dict) -> tuple[str, str]:
+    """(kind, token) of the link in a mail's text: kind is "invitations" or "password-reset"."""
+    match = LINK.search(message["text"] or "")
+    if match is None:
+        raise FlowFailed(f"the mail {message['subject']!r} holds no link: {message['text']!r}")
+    return match.group(1), match.group(2)
+
+
+def profile(name: str, password: str = DEMO_PASSWORD) -> dict:
+    return {"password": password, "name": name, "mobile": "+33 6 12 34 56 78", "language": "fr",
+            "accept_terms": True, "accept_privacy_notice": True}
+
+
+@dataclass
+class Firm:
+    admin: dict  # the expert-comptable's session
+    firm_id: str
+    own_dossier_id: str
+
+
+def open_firm(api: httpx.Client, username: str, password: str, siren: str) -> Firm:
+    session = firm_login(api, username, password)
+    firm = expect(api.post(f"/cabinets/{siren}/terms", json={"version": TERMS_VERSION}, headers=bearer(session)),
+                  200)
+    return Firm(session, firm["firm_id"], firm["own_dossier_id"])
+
+
+def dossier_form(siren: str, representative_email: str, **overrides) -> dict:
+    return {"siren": siren, "country": "FR", "language": "fr", "closing_month": "12",
+            "representative_name": "Marie Lambert", "representative_language": "fr",
+            "representative_email": representative_email, **overrides}
+
+
+def open_active_dossier(api: httpx.Client, firm: Firm, mailbox: Mailbox, siren: str, representative_email: str,
+                        password: str = DEMO_PASSWORD) -> tuple[dict, dict]:
+    """Creates the dossier, activates it, completes the representative's invitation: (dossier, their session)."""
+    dossier = expect(api.post(f"/firms/{firm.firm_id}/dossiers", json=dossier_form(siren, representative_email),
+                              headers=bearer(firm.admin)), 201)
+    expect(api.post(f"/dossiers/{dossier['dossier_id']}/activate", headers=bearer(firm.admin)), 200)
+    mail = mailbox.wait_for(representative_email, "Activez le dossier")
+    _, token = link_in(mail)
+    session = expect(api.post(f"/invitations/{token}", json=profile("Marie Lambert", password)), 200)
+    return dossier, session

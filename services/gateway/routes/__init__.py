@@ -1,0 +1,4 @@
+"""The public API, one module per subject."""
+from . import auth, dossiers, firms, invoices, operations
+
+ROUTERS = [module.router for module in (auth, firms, dossiers, invoices, operations)]

@@ -1,0 +1,1 @@
+"""identity's use cases, one module per subject; each function takes the Context first."""

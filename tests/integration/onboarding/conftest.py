@@ -1,0 +1,64 @@
+"""One platform per test module for the onboarding flows: identity and the gateway on real sockets, with the
+OpenID provider, the SIRENE simulator and the SMTP sink; the flows go through the REST API only."""
+import os
+
+import httpx
+import pymongo
+import pytest
+
+from jefacture import onboarding, testing
+from jefacture.platform import Platform, addresses
+
+AMQP_BASE = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
+
+PROCESSES = ["smtp-sink", "oidc", "sirene", "identity-grpc", "ingest-grpc", "reporting-grpc", "seal-vault-grpc",
+             "gateway"]
+CLAIRE = ("claire.rousseau@rousseau-expertise.example", "Bilan-Garonne-2031!")  # expert-comptable of 2 cabinets
+JULIEN = ("julien.fontaine@audit-fontaine.example", "Rennes#Liasse-7749")
+THOMAS = ("thomas.nguyen@rousseau-expertise.example", "Capitole$Journal-5820")  # collaborator
+SARAH = ("sarah.benali@rousseau-expertise.example", "Lettrage+Brique-3164")  # collaborator
+ROUSSEAU, GARONNE, FONTAINE = "812345676", "493187264", "798765434"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    vhost = testing.unique_name("jf-test-")
+    testing.create_vhost(vhost)
+    env = {**addresses(base=testing.free_port_base()), "AMQP_URI": AMQP_BASE.rstrip("/") + "/" + vhost,
+           "MONGO_URI": MONGO_URI, "MONGO_DB_PREFIX": testing.unique_name("t") + "_", "SIRENE_RATE_LIMIT": "0"}
+    var_dir = tmp_path_factory.mktemp("onboarding") / "var"
+    platform = Platform(env, var_dir)
+    platform.start(PROCESSES)
+    yield platform
+    platform.stop()
+    client = pymongo.MongoClient(MONGO_URI)
+    for name in client.list_database_names():
+        if name.startswith(env["MONGO_DB_PREFIX"]):
+            client.drop_database(name)
+    client.close()
+    testing.drop_vhost(vhost)
+
+
+@pytest.fixture(scope="module")
+def api(stack):
+    with httpx.Client(base_url=stack.env["PUBLIC_URL"], timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def mailbox(stack):
+    return onboarding.Mailbox(stack.env["MAIL_HTTP_ADDRESS"])
+
+
+@pytest.fixture(scope="module")
+def identity_db(stack):
+    client = pymongo.MongoClient(MONGO_URI)
+    yield client[stack.env["MONGO_DB_PREFIX"] + "identity"]
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def rousseau(api):
+    """Claire's first cabinet, opened (terms accepted) once per module."""
+    return onboarding.open_firm(api, *CLAIRE, ROUSSEAU)
