@@ -88,7 +88,7 @@ async def _spreadsheet(request: Request) -> tuple[str, bytes, dict]:
     form = await read_upload(request.headers.get("content-type", ""), request.stream(), MAX_SPREADSHEET_BYTES)
     if not form.content:
         raise InvalidInput(f"{form.filename!r} is empty")
-    return form.filename, form.content, form.fields
+    return form.filename, bytes(form.content), form.fields
 
 
 @router.post("/firms/{firm_id}/imports/preview", responses=ERRORS)

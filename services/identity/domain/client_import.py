@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import openpyxl
 import xlrd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from jefacture_identity.domain.client_form import (
     FIELDS,
@@ -34,12 +34,14 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 100  # uncompressed / compressed; real workbooks stay well under it
 ZIP_RATIO_CHECKED_FROM_BYTES = 5 * 1024 * 1024  # tiny workbooks may compress very well, harmlessly
+MAX_MERGED_CELLS = 100_000  # openpyxl makes an object per merged cell: A1:XFD1048576 would never finish
 MAX_DATA_ROWS = 5_000
 MAX_COLUMNS = 100
 HEADER_SEARCH_ROWS = 20
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+MERGE_REFERENCE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
 ENCRYPTED_OOXML_STREAM = "EncryptedPackage".encode("utf-16-le")  # a password-protected .xlsx is an OLE2 file
 
 # recipients: the firm's collaborators to notify, as e-mails separated by commas or semicolons
@@ -101,7 +103,7 @@ def _what_it_looks_like(content: bytes) -> str:
     head = content[:2048]
     if head.startswith(b"%PDF"):
         return "it is a PDF document; give the client list as .xlsx or .xls"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<", b"<?xml", b"<html", b"<!doctype")):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "it is a web page or an XML file; open it in Excel and save it as .xlsx"
     if b"\x00" not in head:
         return "it is a text file (CSV?); open it in Excel and save it as .xlsx"
@@ -131,11 +133,34 @@ def _refuse_other_zip_documents(archive: zipfile.ZipFile, filename: str) -> None
         raise UnreadableSpreadsheet(f"{filename} is a Word or PowerPoint document, not an Excel workbook")
 
 
+def _merged_cell_count(reference: bytes) -> int:
+    try:
+        first_column, first_row, last_column, last_row = range_boundaries(reference.decode("ascii"))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return 0  # not a range openpyxl could expand either
+    return (last_column - first_column + 1) * (last_row - first_row + 1)
+
+
+def _refuse_huge_merges(archive: zipfile.ZipFile, filename: str) -> None:
+    """Refuses workbooks whose merged ranges cover too many cells, before openpyxl expands them. Every XML member
+    is scanned, whatever its name: outside markup a '<' is escaped, so only real mergeCell elements match."""
+    merged = 0
+    for member in archive.infolist():
+        if member.filename.lower().endswith(".xml"):
+            merged += sum(map(_merged_cell_count, MERGE_REFERENCE.findall(archive.read(member))))
+    if merged > MAX_MERGED_CELLS:
+        raise UnreadableSpreadsheet(
+            f"{filename} has merged cells covering {merged:,} cells, over the limit of {MAX_MERGED_CELLS:,}; "
+            "unmerge them and upload it again"
+        )
+
+
 def _read_xlsx(content: bytes, filename: str) -> tuple[Cells, list[Merge]]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _refuse_zip_bomb(archive, len(content), filename)
             _refuse_other_zip_documents(archive, filename)
+            _refuse_huge_merges(archive, filename)
     except zipfile.BadZipFile:
         raise UnreadableSpreadsheet(f"{filename} is a damaged zip file, not a readable Excel workbook") from None
     try:
@@ -164,7 +189,7 @@ def _read_xls(content: bytes, filename: str) -> tuple[Cells, list[Merge]]:
     if ENCRYPTED_OOXML_STREAM in content:
         raise password_protected
     try:
-        book = xlrd.open_workbook(file_contents=content, formatting_info=True, ragged_rows=True)
+        book = _open_xls(content)
     except xlrd.XLRDError as error:
         if "encrypted" in str(error).lower():
             raise password_protected from None
@@ -183,6 +208,15 @@ def _read_xls(content: bytes, filename: str) -> tuple[Cells, list[Merge]]:
     merges = [(first_row + 1, end_row, first_col, end_col - 1) for first_row, end_row, first_col, end_col in
               sheet.merged_cells]
     return cells, merges
+
+
+def _open_xls(content: bytes) -> xlrd.book.Book:
+    """The workbook with its merged cells (formatting_info); without them for the old files where xlrd cannot
+    read formatting."""
+    try:
+        return xlrd.open_workbook(file_contents=content, formatting_info=True, ragged_rows=True)
+    except NotImplementedError:
+        return xlrd.open_workbook(file_contents=content, ragged_rows=True)
 
 
 def _xls_value(cell: xlrd.sheet.Cell, datemode: int) -> object:
@@ -331,6 +365,8 @@ def suggest_mapping(header: list[str]) -> dict[int, str]:
     """Column index -> field, guessed from the headers' words (case, accents, punctuation and plural ignored).
 
     Each field goes to at most one column: the one whose header matches it best, the first one on a tie.
+    A SIRET column maps to siren only when no column is a SIREN one; cleaning keeps the SIRET's first 9 digits.
+    Headers about phones, rates or tax regimes ("Téléphone contact", "Taux de TVA") map to nothing.
     """
     best_column: dict[str, tuple[float, int]] = {}
     for column, text in enumerate(header):
