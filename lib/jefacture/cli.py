@@ -159,6 +159,12 @@ def bench_seal_command(args, settings: PlatformSettings) -> int:
     return 0
 
 
+def import_clients_command(args, settings: PlatformSettings) -> int:
+    from jefacture.client_import_cli import import_clients
+
+    return import_clients(Path(args.file), args.firm, args.admin, args.mapping)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jefacture", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     bench_seal = commands.add_parser("bench-seal", help="seals per second and validation time")
     bench_seal.add_argument("--documents", type=int, default=100)
     bench_seal.set_defaults(run=bench_seal_command)
+    clients = commands.add_parser("import-clients", help="import a firm's client dossiers from an Excel file")
+    clients.add_argument("file", help=".xlsx or .xls; the header row is found and mapped like in the web import")
+    clients.add_argument("--firm", required=True, help="the firm's SIREN or id")
+    clients.add_argument("--as", dest="admin", required=True, help="e-mail of the firm admin the import is made for")
+    clients.add_argument("--mapping", help='JSON {column index: field}; default: the suggested mapping')
+    clients.set_defaults(run=import_clients_command)
     args = parser.parse_args(argv)
     try:
         return args.run(args, load())

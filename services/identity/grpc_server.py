@@ -18,7 +18,7 @@ from jefacture.sirene import SireneClient
 from .adapters.oidc import OidcProvider, ProviderRefused, ProviderUnavailable
 from .adapters.store import Store
 from .domain.client_form import InvalidClientForm
-from .domain.client_import import InvalidMapping, UnreadableSpreadsheet
+from .domain.client_import import IMPORT_FIELDS, InvalidMapping, UnreadableSpreadsheet
 from .domain.dossier import DossierAlreadyExists, DossierNotFound, InvalidDossier
 from .domain.invitations import InvitationInvalid
 from .domain.passwords import WeakPassword
@@ -226,15 +226,16 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
 
     @rpc
     def PreviewImport(self, request, token, caller):
-        result = imports.preview(self.ctx, token, request.firm_id, request.content, request.filename)
+        result = imports.preview(self.ctx, authenticate(self.ctx, token), request.firm_id, request.content,
+                                 request.filename)
         return pb.ImportPreview(header=[str(cell) for cell in result.sheet.header], header_row=result.sheet.header_row,
                                 suggested_mapping=result.suggested, rows=len(result.sheet.rows),
-                                fields=list(imports.IMPORT_FIELDS))
+                                fields=list(IMPORT_FIELDS))
 
     @rpc
     def ImportClients(self, request, token, caller):
-        outcome = imports.import_clients(self.ctx, token, request.firm_id, request.content, request.filename,
-                                         dict(request.mapping) or None, caller)
+        outcome = imports.import_clients(self.ctx, authenticate(self.ctx, token), request.firm_id, request.content,
+                                         request.filename, dict(request.mapping) or None, caller)
         return pb.ImportReport(
             rows=[pb.ImportedRow(row=row, outcome=verb, dossier_id=dossier_id, siren=siren)
                   for row, verb, dossier_id, siren in outcome.rows],

@@ -14,7 +14,7 @@ from ..domain.client_import import (
 from ..domain.dossier import ACCOUNTING_ACTIVITY, DossierAlreadyExists, InvalidDossier
 from ..domain.permissions import ASSIGNED, Grant, Permission, check_firm
 from ..domain.user import normal_email
-from .context import Caller, Context, authenticate
+from .context import Caller, Context, Principal
 from .dossiers import CompanyFacts, company_facts, fill_from_sirene, new_dossier
 
 
@@ -33,17 +33,16 @@ class ImportOutcome:
         return sum(1 for row in self.rows if row[1] == outcome)
 
 
-def preview(ctx: Context, access_token: str, firm_id: str, content: bytes, filename: str) -> Preview:
-    principal = authenticate(ctx, access_token)
+def preview(ctx: Context, principal: Principal, firm_id: str, content: bytes, filename: str) -> Preview:
     check_firm(principal.grants, firm_id, Permission.FIRM_MANAGE)
     sheet = read_spreadsheet(content, filename)
     return Preview(sheet, suggest_mapping(sheet.header))
 
 
-def import_clients(ctx: Context, access_token: str, firm_id: str, content: bytes, filename: str,
+def import_clients(ctx: Context, principal: Principal, firm_id: str, content: bytes, filename: str,
                    mapping: dict[int, str] | None, caller: Caller,
                    progress: Callable[[int, int], None] = lambda done, total: None) -> ImportOutcome:
-    principal = authenticate(ctx, access_token)
+    """Asked by a firm admin (the gRPC API authenticates them; the CLI names them)."""
     check_firm(principal.grants, firm_id, Permission.FIRM_MANAGE)
     sheet = read_spreadsheet(content, filename)
     facts_by_siren: dict[str, CompanyFacts | None] = {}
