@@ -1,4 +1,6 @@
 """Passwords: argon2id hashes, and a strength check that explains what is wrong."""
+import re
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -20,7 +22,11 @@ def check_strength(password: str, personal: list[str]) -> None:
         raise WeakPassword(f"the password has {len(password)} characters; use at least {MIN_LENGTH}")
     if len(password) > MAX_LENGTH:
         raise WeakPassword(f"the password has {len(password)} characters; use at most {MAX_LENGTH}")
-    verdict = zxcvbn(password, user_inputs=[word for word in personal if word])
+    words = {word for text in personal for word in re.split(r"[^\w]+", text.lower()) if len(word) >= 4}
+    found = sorted(word for word in words if word in password.lower())
+    if found:
+        raise WeakPassword(f"the password contains {found[0]!r}, part of your name or e-mail: choose another")
+    verdict = zxcvbn(password, user_inputs=sorted(words))
     if verdict["score"] < MIN_SCORE:
         advice = " ".join(filter(None, [verdict["feedback"].get("warning"), *verdict["feedback"]["suggestions"]]))
         raise WeakPassword(f"the password is too easy to guess. {advice}".strip())
