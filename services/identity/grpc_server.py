@@ -1,6 +1,7 @@
 """identity's gRPC process: authentication, authorization, firms, dossiers, invitations."""
 import functools
 import json
+import threading
 from datetime import datetime
 
 import grpc
@@ -11,6 +12,7 @@ from jefacture.api.v1 import identity_pb2 as pb
 from jefacture.api.v1 import identity_pb2_grpc
 from jefacture.log import get_logger
 from jefacture.mail import Mailer, MailError, SmtpConfig
+from jefacture.messaging import Publisher, flush_outbox
 from jefacture.registry_client import RegistryUnavailable
 from jefacture.settings import load
 from jefacture.sirene import SireneClient
@@ -281,10 +283,24 @@ def build_context(settings: IdentitySettings) -> Context:
         refresh_token_days=settings.refresh_token_days)
 
 
+def relay_events(store: Store, publisher: Publisher, stop: threading.Event, interval: float = 1.0) -> None:
+    """Publishes what the handlers stored in the outbox; a broker outage only delays the events."""
+    while not stop.wait(interval):
+        try:
+            if flush_outbox(store.outbox_collection(), publisher):
+                store.forget_published_events()
+        except Exception as error:  # the next pass retries; the events stay stored
+            get_logger().warning("outbox_relay_failed", error=str(error))
+
+
 def main() -> None:
     settings = load(IdentitySettings)
     mongo.connect(settings, "identity")
-    servicer = IdentityServicer(build_context(settings))
+    ctx = build_context(settings)
+    stop = threading.Event()
+    threading.Thread(target=relay_events, args=(ctx.store, Publisher(settings.amqp_uri), stop), daemon=True,
+                     name="outbox-relay").start()
+    servicer = IdentityServicer(ctx)
     grpc_kit.serve("identity-grpc", settings.identity_grpc, settings.identity_metrics_address,
                    lambda server: identity_pb2_grpc.add_IdentityServicer_to_server(servicer, server),
                    settings.log_level,

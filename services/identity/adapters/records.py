@@ -125,3 +125,11 @@ class SecurityEventRecord(me.Document):
     address = me.StringField()
     user_agent = me.StringField()
     detail = me.DictField()
+
+
+class OutboxRecord(me.Document):
+    """Events waiting to be published, each with the change that made it (see jefacture.messaging.flush_outbox)."""
+    meta = {"collection": "outbox"}
+    event_id = me.StringField(primary_key=True)
+    outbox = me.ListField(me.DictField())
+    created_at = me.DateTimeField(required=True)

@@ -16,7 +16,7 @@ from . import records as r
 
 ALL_RECORDS = (r.FirmRecord, r.TermsAcceptanceRecord, r.DossierRecord, r.UserRecord, r.GrantRecord,
                r.InvitationRecord, r.OnceRecord, r.RefreshTokenRecord, r.LoginFailureRecord, r.LoginStateRecord,
-               r.SecurityEventRecord)
+               r.SecurityEventRecord, r.OutboxRecord)
 
 
 class AlreadyTaken(Exception):
@@ -205,6 +205,16 @@ class Store:
 
     def login_state(self, state: str) -> r.LoginStateRecord | None:
         return r.LoginStateRecord.objects(state=state).first()
+
+    # events, published by the relay (jefacture.messaging.flush_outbox) once stored
+    def add_event(self, wire: dict, at: datetime) -> None:
+        r.OutboxRecord(event_id=wire["event_id"], outbox=[wire], created_at=at).save(force_insert=True)
+
+    def outbox_collection(self):
+        return r.OutboxRecord._get_collection()
+
+    def forget_published_events(self) -> None:
+        self.outbox_collection().delete_many({"outbox.0": {"$exists": False}})
 
     # the audit log
     def audit(self, kind: str, at: datetime, user_id: str | None = None, email: str | None = None,

@@ -3,6 +3,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Callable
 
+from google.protobuf.message import Message
+
+from jefacture.envelope import new_envelope, to_wire
 from jefacture.mail import Mailer
 from jefacture.sirene import SireneClient
 
@@ -36,6 +39,11 @@ class Context:
         self.store.audit(kind, self.now(), user_id=user.user_id if user else None,
                          email=email or (user.email if user else None), address=caller.address,
                          user_agent=caller.user_agent, **detail)
+
+    def emit(self, payload: Message, correlation_id: str) -> None:
+        """Stores the event in the outbox; the relay publishes it."""
+        self.store.add_event(to_wire(new_envelope(payload, correlation_id=correlation_id, producer="identity")),
+                             self.now())
 
     def link(self, path: str, secret: str) -> str:
         return f"{self.public_url.rstrip('/')}{path}/{secret}"

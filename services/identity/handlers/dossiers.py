@@ -2,6 +2,7 @@
 import uuid
 from dataclasses import dataclass, replace
 
+from jefacture.events.v1 import identity_pb2 as events
 from jefacture.sirene import InvalidIdentifier, LegalUnit
 
 from ..domain import emails
@@ -163,6 +164,7 @@ def send_activation(ctx: Context, dossier: Dossier, principal: Principal, caller
                             ctx.now())
         activated = replace(dossier, status=ACTIVE, activated_at=ctx.now())
         ctx.store.save_dossier(activated)
+        announce_activation(ctx, activated)
         subject, text = emails.new_dossier_opened(known.name or details.representative_name, dossier.name, firm.name,
                                                   ctx.public_url)
         ctx.mailer.send([email], subject, text, idempotency_key=f"dossier-opened:{dossier.dossier_id}")
@@ -181,6 +183,13 @@ def send_activation(ctx: Context, dossier: Dossier, principal: Principal, caller
     ctx.store.save_dossier(invited)
     ctx.audit("invitation_sent", caller, principal.user, dossier_id=dossier.dossier_id, invitee=email)
     return invited
+
+
+def announce_activation(ctx: Context, dossier: Dossier) -> None:
+    payload = events.DossierActivated(dossier_id=dossier.dossier_id, firm_id=dossier.firm_id, siren=dossier.siren,
+                                      name=dossier.name, own=dossier.own, free_invoices=dossier.free_invoices)
+    payload.activated_at.FromDatetime(dossier.activated_at or ctx.now())
+    ctx.emit(payload, dossier.dossier_id)
 
 
 def set_assignments(ctx: Context, access_token: str, dossier_id: str, emails_: list[str], caller: Caller) -> list[str]:

@@ -3,6 +3,8 @@ switching between dossiers, and who am I."""
 import uuid
 from dataclasses import dataclass, replace
 
+from jefacture.events.v1 import identity_pb2 as events
+
 from ..domain import emails, passwords
 from ..domain.dossier import ACTIVE, Dossier
 from ..domain.invitations import (
@@ -26,7 +28,7 @@ from ..domain.permissions import (
 from ..domain.tokens import digest, new_secret
 from ..domain.user import COMPANY, Firm, User, normal_email
 from .context import Caller, Context, Principal, authenticate
-from .dossiers import visible_dossier
+from .dossiers import announce_activation, visible_dossier
 from .sessions import Session, open_session
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -109,8 +111,9 @@ def complete_invitation(ctx: Context, secret: str, profile: Profile, caller: Cal
     if invitation.purpose == ACTIVATE_DOSSIER:
         ctx.store.put_grant(Grant(user.user_id, "dossier", invitation.dossier_id, FIRST_USER), invitation.invited_by,
                             ctx.now())
-        dossier = ctx.store.dossier(invitation.dossier_id)
-        ctx.store.save_dossier(replace(dossier, status=ACTIVE, activated_at=ctx.now()))
+        dossier = replace(ctx.store.dossier(invitation.dossier_id), status=ACTIVE, activated_at=ctx.now())
+        ctx.store.save_dossier(dossier)
+        announce_activation(ctx, dossier)
         ctx.audit("dossier_activated", caller, user, dossier_id=dossier.dossier_id)
     else:
         ctx.store.put_grant(Grant(user.user_id, "dossier", invitation.dossier_id, COMPANY_USER, invitation.rights),
@@ -140,6 +143,8 @@ def invite_user(ctx: Context, access_token: str, dossier_id: str, email: str, ri
         subject, text = emails.new_dossier_opened(known.name, dossier.name, firm.name, ctx.public_url)
         ctx.mailer.send([email], subject, text, idempotency_key=f"user-added:{dossier_id}:{known.user_id}")
         ctx.audit("user_added", caller, principal.user, dossier_id=dossier_id, invitee=email, rights=list(rights))
+        ctx.emit(events.UserInvited(dossier_id=dossier_id, invited_by=principal.user.user_id, rights=rights,
+                                    already_registered=True), dossier_id)
         return "added"
     secret = new_secret()
     invitation = new_invitation(str(uuid.uuid4()), JOIN_DOSSIER, email, dossier_id, ctx.now(), principal.user.user_id,
@@ -149,6 +154,8 @@ def invite_user(ctx: Context, access_token: str, dossier_id: str, email: str, ri
                                            ctx.link("/invitations", secret), f"{invitation.expires_at:%d/%m/%Y}")
     ctx.mailer.send([email], subject, text, idempotency_key=invitation.invitation_id)
     ctx.audit("user_invited", caller, principal.user, dossier_id=dossier_id, invitee=email, rights=list(rights))
+    ctx.emit(events.UserInvited(dossier_id=dossier_id, invited_by=principal.user.user_id, rights=rights),
+             dossier_id)
     return "invited"
 
 

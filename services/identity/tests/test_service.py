@@ -1,74 +1,90 @@
-"""identity's gRPC process on real FerretDB: dossiers created, read, refused."""
-import uuid
-from concurrent.futures import ThreadPoolExecutor
+"""identity's gRPC process on real FerretDB, with the local OpenID provider: the gateway's Authorize question
+answered and refused with the right status, and users, firms and dossiers kept across a restart."""
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
 
 import grpc
-import pymongo
 import pytest
 
-from jefacture.api.v1 import identity_pb2, identity_pb2_grpc
-from jefacture_identity.grpc_server import EXISTING_DOSSIER_KEY
+from jefacture import onboarding, provider_login
+from jefacture.api.v1 import identity_pb2 as pb
+from jefacture.api.v1 import identity_pb2_grpc
 
 pytestmark = pytest.mark.service
 
 
-@pytest.fixture
-def identity(platform, platform_env):
-    platform.start(["identity-grpc"])
-    with grpc.insecure_channel(platform_env["IDENTITY_GRPC"]) as channel:
+@contextmanager
+def connected(address: str):
+    with grpc.insecure_channel(address) as channel:
         yield identity_pb2_grpc.IdentityStub(channel)
 
 
 @pytest.fixture
-def dossiers(platform_env):
-    client = pymongo.MongoClient(platform_env["MONGO_URI"])
-    yield client[platform_env["MONGO_DB_PREFIX"] + "identity"]["dossiers"]
-    client.close()
+def identity(platform, platform_env):
+    platform.start(["smtp-sink", "oidc", "sirene", "identity-grpc"])
+    with connected(platform_env["IDENTITY_GRPC"]) as stub:
+        yield stub
 
 
-def create(identity, name="Boulangerie Martin SARL", siren="732829320"):
-    return identity.CreateDossier(identity_pb2.CreateDossierRequest(name=name, siren=siren), timeout=10)
+def signed_in(session: pb.Session) -> tuple[tuple[str, str]]:
+    return (("authorization", f"Bearer {session.access_token}"),)
 
 
-def test_a_created_dossier_is_stored_and_can_be_read_back(identity, dossiers):
-    created = create(identity, siren="732 829 320")
+def firm_login(identity, username: str, password: str) -> pb.Session:
+    """The browser's round trip, with identity asked directly instead of through the gateway."""
+    redirect = identity.BeginFirmLogin(pb.Empty(), timeout=10)
+    query = parse_qs(urlsplit(provider_login.sign_in(redirect.authorization_url, username, password)).query)
+    return identity.CompleteFirmLogin(pb.CompleteFirmLoginRequest(state=query["state"][0], code=query["code"][0]),
+                                      timeout=10)
 
-    assert str(uuid.UUID(created.dossier_id, version=4)) == created.dossier_id
-    assert (created.name, created.siren) == ("Boulangerie Martin SARL", "732829320")
-    assert identity.GetDossier(identity_pb2.GetDossierRequest(dossier_id=created.dossier_id), timeout=10) == created
-    assert dossiers.find_one({"_id": created.dossier_id})["siren"] == "732829320"
+
+def authorize(identity, access_token: str, dossier_id: str, permission: str = "dossier.read") -> pb.AuthorizeReply:
+    return identity.Authorize(pb.AuthorizeRequest(access_token=access_token, dossier_id=dossier_id,
+                                                  permission=permission), timeout=10)
 
 
-def test_a_bad_siren_is_an_invalid_argument_naming_it(identity, dossiers):
+def refusal(call) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as refused:
-        create(identity, siren="732829321")
-    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "siren '732829321' is not a valid SIREN" in refused.value.details()
-    assert dossiers.count_documents({}) == 0
+        call()
+    return refused.value
 
 
-def test_concurrent_dossiers_for_one_siren_make_exactly_one(identity, dossiers):
-    def attempt(i):
-        try:
-            return create(identity, name=f"Martin {i}")
-        except grpc.RpcError as error:
-            return error
+def test_a_token_identity_did_not_sign_is_unauthenticated(identity):
+    refused = refusal(lambda: authorize(identity, "eyJhbGciOiJub25lIn0.e30.", "some-dossier"))
 
-    with ThreadPoolExecutor(8) as pool:
-        outcomes = list(pool.map(attempt, range(8)))
-
-    created = [o for o in outcomes if isinstance(o, identity_pb2.Dossier)]
-    refused = [o for o in outcomes if isinstance(o, grpc.RpcError)]
-    assert len(created) == 1 and len(refused) == 7
-    assert {error.code() for error in refused} == {grpc.StatusCode.ALREADY_EXISTS}
-    assert all(f"a dossier already exists for SIREN 732829320: {created[0].dossier_id}" == error.details()
-               for error in refused)
-    assert {dict(error.trailing_metadata())[EXISTING_DOSSIER_KEY] for error in refused} == {created[0].dossier_id}
-    assert dossiers.count_documents({}) == 1
+    assert refused.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert refusal(lambda: authorize(identity, "", "some-dossier")).code() == grpc.StatusCode.UNAUTHENTICATED
 
 
-def test_an_unknown_dossier_is_not_found(identity):
-    with pytest.raises(grpc.RpcError) as missing:
-        identity.GetDossier(identity_pb2.GetDossierRequest(dossier_id="no-such-dossier"), timeout=10)
-    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
-    assert "no dossier has the id 'no-such-dossier'" in missing.value.details()
+def test_an_unknown_permission_is_an_invalid_argument_naming_it(identity):
+    refused = refusal(lambda: authorize(identity, "any-token", "some-dossier", permission="invoices.burn"))
+
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "'invoices.burn' is not a permission" in refused.details()
+
+
+def test_a_restart_keeps_the_users_firms_and_dossiers(identity, platform, platform_env):
+    session = firm_login(identity, *onboarding.DEMO_FIRM_ADMIN)
+    firm = identity.AcceptTerms(pb.AcceptTermsRequest(siren=onboarding.DEMO_CABINET_SIREN,
+                                                      version=onboarding.TERMS_VERSION),
+                                metadata=signed_in(session), timeout=10)
+    before = authorize(identity, session.access_token, firm.own_dossier_id)
+    assert (before.user_id, before.firm_id) == (session.user.user_id, firm.firm_id)
+    not_active = refusal(lambda: authorize(identity, session.access_token, firm.own_dossier_id, "invoices.upload"))
+    assert not_active.code() == grpc.StatusCode.PERMISSION_DENIED and "not active" in not_active.details()
+
+    platform.stop(["identity-grpc"])
+    platform.start(["identity-grpc"])
+
+    with connected(platform_env["IDENTITY_GRPC"]) as restarted:
+        assert authorize(restarted, session.access_token, firm.own_dossier_id) == before
+        again = firm_login(restarted, *onboarding.DEMO_FIRM_ADMIN)
+        assert again.user.user_id == session.user.user_id
+        cabinets = restarted.ListCabinets(pb.Empty(), metadata=signed_in(again), timeout=10)
+        rousseau = next(c for c in cabinets.cabinets if c.siren == onboarding.DEMO_CABINET_SIREN)
+        assert (rousseau.firm_id, rousseau.terms_accepted) == (firm.firm_id, True)
+        own = restarted.GetDossier(pb.DossierRef(dossier_id=firm.own_dossier_id), metadata=signed_in(again),
+                                   timeout=10)
+        assert (own.firm_id, own.own, own.status) == (firm.firm_id, True, "invited")
+        refreshed = restarted.Refresh(pb.RefreshRequest(refresh_token=session.refresh_token), timeout=10)
+        assert refreshed.user.user_id == session.user.user_id

@@ -4,6 +4,7 @@ import pytest
 
 from jefacture import onboarding
 from jefacture.onboarding import bearer, expect
+from jefacture.testing import EventCapture
 
 pytestmark = pytest.mark.integration
 
@@ -76,8 +77,9 @@ def test_password_reset_by_e_mail_without_revealing_accounts(api, mailbox, rouss
     assert api.post("/password-reset/not-a-real-token", json={"new_password": "Whatever-2027-xyz"}).status_code == 410
 
 
-def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, boulangerie):
+def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, boulangerie, stack):
     dossier, first_user = boulangerie
+    capture = EventCapture(stack.env["AMQP_URI"], [("identity", "UserInvited")])
     dossier_id = dossier["dossier_id"]
     bad = api.post(f"/dossiers/{dossier_id}/users", headers=bearer(first_user),
                    json={"email": "paul@boulangerie-martin.example", "rights": ["upload", "fly"]})
@@ -86,6 +88,9 @@ def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, bou
                               json={"email": "paul@boulangerie-martin.example", "rights": ["upload",
                                                                                           "see_purchases"]}), 201)
     assert invited["outcome"] == "invited"
+    [event] = capture.wait_for(lambda e: e["user_invited"]["dossier_id"] == dossier_id)
+    assert event["user_invited"]["rights"] == ["see_purchases", "upload"]
+    capture.close()
     _, token = onboarding.link_in(mailbox.wait_for("paul@boulangerie-martin.example", "vous invite"))
     paul = expect(api.post(f"/invitations/{token}", json=onboarding.profile("Paul Martin")), 200)
 

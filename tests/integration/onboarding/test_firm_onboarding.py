@@ -4,6 +4,7 @@ import pytest
 
 from jefacture import onboarding
 from jefacture.onboarding import bearer, expect
+from jefacture.testing import EventCapture
 
 from .conftest import CLAIRE, FONTAINE, GARONNE, JULIEN, ROUSSEAU, SARAH, THOMAS
 
@@ -79,7 +80,8 @@ def test_sirene_lookup_fills_the_form_and_unknown_sirens_are_404(api, rousseau):
     assert api.get("/companies/130025265", headers=bearer(rousseau.admin)).status_code == 404
 
 
-def test_the_dossier_stays_closed_until_the_representative_completes_the_invitation(api, rousseau, mailbox):
+def test_the_dossier_stays_closed_until_the_representative_completes_the_invitation(api, rousseau, mailbox, stack):
+    capture = EventCapture(stack.env["AMQP_URI"], [("identity", "DossierActivated")])
     dossier = expect(api.post(f"/firms/{rousseau.firm_id}/dossiers", headers=bearer(rousseau.admin),
                               json=onboarding.dossier_form("847293016", "gerant@garage-petit.example")), 201)
     dossier_id = dossier["dossier_id"]
@@ -104,6 +106,9 @@ def test_the_dossier_stays_closed_until_the_representative_completes_the_invitat
     assert session["user"]["kind"] == "company"
     assert expect(api.get(f"/dossiers/{dossier_id}", headers=bearer(rousseau.admin)), 200)["status"] == "active"
     assert api.post(f"/invitations/{token}", json=onboarding.profile("Marie Lambert")).status_code == 410
+    [event] = capture.wait_for(lambda e: e["dossier_activated"]["dossier_id"] == dossier_id)
+    assert (event["correlation_id"], event["dossier_activated"]["firm_id"]) == (dossier_id, rousseau.firm_id)
+    capture.close()
     me = expect(api.get("/me", headers=bearer(session)), 200)
     assert [d["dossier_id"] for d in me["dossiers"]] == [dossier_id]
     assert "users.manage" in me["dossiers"][0]["permissions"]
