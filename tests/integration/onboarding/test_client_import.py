@@ -51,7 +51,8 @@ def collaborator(api, rousseau):
 def test_preview_shows_the_header_and_a_suggested_mapping(api, rousseau):
     preview = expect(upload(api, rousseau.admin, f"/firms/{rousseau.firm_id}/imports/preview",
                             xlsx([row("Imprimerie Roux", "518762091", "a@roux.example")])), 200)
-    assert preview["header"] == [title.strip() for title in HEADER] and preview["header_row"] == 2 and preview["rows"] == 1
+    assert preview["header"] == [title.strip() for title in HEADER]
+    assert (preview["header_row"], preview["rows"]) == (2, 1)
     suggested = {int(column): field for column, field in preview["suggested_mapping"].items()}
     assert suggested == {0: "name", 1: "address", 2: "postal_code", 3: "city", 4: "country", 5: "siren",
                          6: "vat_number", 7: "language", 8: "representative_name", 9: "representative_language",

@@ -1,6 +1,10 @@
 """Company users through the REST API: password login and its throttling, rotating refresh tokens, logout,
 password reset by e-mail, colleagues invited with rights, several dossiers, the audit log."""
+import base64
+import io
+
 import pytest
+from PIL import Image
 
 from jefacture import onboarding
 from jefacture.onboarding import bearer, expect
@@ -77,7 +81,13 @@ def test_password_reset_by_e_mail_without_revealing_accounts(api, mailbox, rouss
     assert api.post("/password-reset/not-a-real-token", json={"new_password": "Whatever-2027-xyz"}).status_code == 410
 
 
-def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, boulangerie, stack):
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, boulangerie, stack, identity_db):
     dossier, first_user = boulangerie
     capture = EventCapture(stack.env["AMQP_URI"], [("identity", "UserInvited")])
     dossier_id = dossier["dossier_id"]
@@ -92,7 +102,13 @@ def test_the_first_user_invites_a_colleague_with_chosen_rights(api, mailbox, bou
     assert event["user_invited"]["rights"] == ["see_purchases", "upload"]
     capture.close()
     _, token = onboarding.link_in(mailbox.wait_for("paul@boulangerie-martin.example", "vous invite"))
-    paul = expect(api.post(f"/invitations/{token}", json=onboarding.profile("Paul Martin")), 200)
+    not_a_photo = {**onboarding.profile("Paul Martin"), "photo_base64": base64.b64encode(b"GIF89a....").decode()}
+    refused = api.post(f"/invitations/{token}", json=not_a_photo)
+    assert refused.status_code == 422 and "PNG or JPEG" in refused.json()["error"]
+    with_photo = {**onboarding.profile("Paul Martin"), "photo_base64": base64.b64encode(png()).decode()}
+    paul = expect(api.post(f"/invitations/{token}", json=with_photo), 200)
+    stored = identity_db.users.find_one({"email": "paul@boulangerie-martin.example"})
+    assert (stored["photo_type"], bytes(stored["photo"])) == ("image/png", png())
 
     me = expect(api.get("/me", headers=bearer(paul)), 200)
     assert me["dossiers"][0]["permissions"] == ["dossier.read", "invoices.upload", "purchases.read"]
