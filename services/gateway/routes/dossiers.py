@@ -33,6 +33,7 @@ def users(dossier_id: str, backends: BackendsDep, caller: SignedIn) -> dict:
 
 @router.post("/dossiers/{dossier_id}/users", status_code=201, responses=ERRORS)
 def invite_user(dossier_id: str, body: NewUser, backends: BackendsDep, caller: SignedIn) -> dict:
-    """Invites a colleague by e-mail with chosen rights; someone already registered is added at once."""
+    """Invites a colleague by e-mail with chosen rights; someone already registered is added at once (the answer
+    is the same, so that it does not tell whether the e-mail has an account)."""
     return as_dict(backends.identity.call("InviteUser", caller, dossier_id=dossier_id, email=body.email,
                                           rights=body.rights))

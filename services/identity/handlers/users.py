@@ -124,8 +124,9 @@ def complete_invitation(ctx: Context, secret: str, profile: Profile, caller: Cal
 
 def invite_user(ctx: Context, access_token: str, dossier_id: str, email: str, rights: list[str],
                 caller: Caller) -> str:
-    """The first user (or anyone with the users right) invites a colleague with chosen rights. Returns
-    "invited", or "added" when the person is already registered (they get a "new dossier" e-mail)."""
+    """The first user (or anyone with the users right) invites a colleague with chosen rights. Someone already
+    registered is added at once and gets a "new dossier" e-mail; the answer is "invited" either way, so that it
+    never tells whether an e-mail has an account."""
     principal = authenticate(ctx, access_token)
     dossier = visible_dossier(ctx, principal, dossier_id, Permission.USERS_MANAGE)
     try:
@@ -145,7 +146,7 @@ def invite_user(ctx: Context, access_token: str, dossier_id: str, email: str, ri
         ctx.audit("user_added", caller, principal.user, dossier_id=dossier_id, invitee=email, rights=list(rights))
         ctx.emit(events.UserInvited(dossier_id=dossier_id, invited_by=principal.user.user_id, rights=rights,
                                     already_registered=True), dossier_id)
-        return "added"
+        return "invited"
     secret = new_secret()
     invitation = new_invitation(str(uuid.uuid4()), JOIN_DOSSIER, email, dossier_id, ctx.now(), principal.user.user_id,
                                 rights)
