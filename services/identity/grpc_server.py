@@ -283,14 +283,20 @@ def build_context(settings: IdentitySettings) -> Context:
         refresh_token_days=settings.refresh_token_days)
 
 
-def relay_events(store: Store, publisher: Publisher, stop: threading.Event, interval: float = 1.0) -> None:
-    """Publishes what the handlers stored in the outbox; a broker outage only delays the events."""
+def housekeeping(ctx: Context, publisher: Publisher, stop: threading.Event, interval: float = 1.0,
+                 expiry_every: int = 3600) -> None:
+    """Publishes what the handlers stored in the outbox (a broker outage only delays the events) and, hourly,
+    forgets expired login traces."""
+    passes = 0
     while not stop.wait(interval):
         try:
-            if flush_outbox(store.outbox_collection(), publisher):
-                store.forget_published_events()
+            if flush_outbox(ctx.store.outbox_collection(), publisher):
+                ctx.store.forget_published_events()
+            if passes % expiry_every == 0:
+                ctx.store.forget_expired(ctx.now())
         except Exception as error:  # the next pass retries; the events stay stored
-            get_logger().warning("outbox_relay_failed", error=str(error))
+            get_logger().warning("housekeeping_failed", error=str(error))
+        passes += 1
 
 
 def main() -> None:
@@ -298,8 +304,8 @@ def main() -> None:
     mongo.connect(settings, "identity")
     ctx = build_context(settings)
     stop = threading.Event()
-    threading.Thread(target=relay_events, args=(ctx.store, Publisher(settings.amqp_uri), stop), daemon=True,
-                     name="outbox-relay").start()
+    threading.Thread(target=housekeeping, args=(ctx, Publisher(settings.amqp_uri), stop), daemon=True,
+                     name="housekeeping").start()
     servicer = IdentityServicer(ctx)
     grpc_kit.serve("identity-grpc", settings.identity_grpc, settings.identity_metrics_address,
                    lambda server: identity_pb2_grpc.add_IdentityServicer_to_server(servicer, server),

@@ -1,6 +1,6 @@
 """identity's data in MongoDB, read and written as domain objects."""
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import mongoengine as me
 from pymongo.errors import DuplicateKeyError
@@ -205,6 +205,12 @@ class Store:
 
     def login_state(self, state: str) -> r.LoginStateRecord | None:
         return r.LoginStateRecord.objects(state=state).first()
+
+    def forget_expired(self, now: datetime, keep_failures: timedelta = timedelta(days=1)) -> None:
+        """Expiry by query (no TTL indexes on FerretDB): old login failures and states, expired refresh tokens."""
+        r.LoginFailureRecord.objects(at__lt=now - keep_failures).delete()
+        r.LoginStateRecord.objects(created_at__lt=now - timedelta(hours=1)).delete()
+        r.RefreshTokenRecord.objects(expires_at__lt=now).delete()
 
     # events, published by the relay (jefacture.messaging.flush_outbox) once stored
     def add_event(self, wire: dict, at: datetime) -> None:

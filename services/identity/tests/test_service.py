@@ -26,7 +26,7 @@ def identity(platform, platform_env):
         yield stub
 
 
-def signed_in(session: pb.Session) -> tuple[tuple[str, str]]:
+def signed_in(session: pb.Session) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {session.access_token}"),)
 
 
