@@ -1,37 +1,72 @@
-"""Demo data: a client dossier with a few sample invoices, loaded through the gateway like a user would."""
+"""Demo data, loaded through the gateway as people would: Claire opens her cabinet, creates a client dossier and
+activates it; its legal representative completes the invitation e-mailed to them and uploads sample invoices.
+Runs again without failing: the cabinet, the dossier and the representative's account already there are reused."""
+import json
+import os
+
 import httpx
 
+from jefacture import onboarding
+from jefacture.onboarding import bearer
+from jefacture.platform import addresses
 from jefacture.samples import invoice_pdf, sample_invoices
 
-DEMO_DOSSIER = {"name": "Boulangerie Martin SARL", "siren": "732829320"}
+DEMO_SIREN = "732829320"  # BOULANGERIE MARTIN, known to the SIRENE simulator
+DEMO_REPRESENTATIVE = "marie.lambert@boulangerie-martin.example"
 
 
-def ensure_dossier(client: httpx.Client, dossier: dict) -> str:
-    reply = client.post("/dossiers", json=dossier)
-    if reply.status_code == 409 and reply.json().get("dossier_id"):
-        return reply.json()["dossier_id"]
-    reply.raise_for_status()
-    return reply.json()["dossier_id"]
+def mail_http_address() -> str:
+    """Where the SMTP sink shows the mail it received: MAIL_HTTP_ADDRESS, or the local platform's default."""
+    return os.environ.get("MAIL_HTTP_ADDRESS") or addresses()["MAIL_HTTP_ADDRESS"]
 
 
-def load_demo(gateway: str, invoices: int) -> None:
+def open_demo_dossier(client: httpx.Client, mailbox: onboarding.Mailbox, siren: str,
+                      representative_email: str) -> tuple[dict, dict]:
+    """(dossier, representative's session): the demo cabinet's active dossier for `siren`, created when absent."""
+    try:
+        firm = onboarding.open_firm(client, *onboarding.DEMO_FIRM_ADMIN, onboarding.DEMO_CABINET_SIREN)
+        return onboarding.ensure_active_dossier(client, firm, mailbox, siren, representative_email)
+    except (onboarding.FlowFailed, httpx.HTTPError) as error:
+        raise RuntimeError(f"could not open the demo dossier through {client.base_url} (is the platform running? "
+                           f"`jefacture platform status`): {error}") from None
+
+
+def upload(client: httpx.Client, dossier_id: str, session: dict, filename: str, content: bytes) -> str:
+    """The document id; the same bytes uploaded again (a second demo run) give the same one."""
+    reply = client.post(f"/dossiers/{dossier_id}/invoices", data={"direction": "purchase"}, headers=bearer(session),
+                        files={"file": (filename, content, "application/pdf")})
+    if reply.status_code not in (200, 201):
+        raise RuntimeError(f"uploading {filename} answered {reply.status_code}: {reply.text[:300]}")
+    return reply.json()["document_id"]
+
+
+def load_demo(gateway: str, invoices: int, mail_address: str | None = None) -> None:
+    mail_address = mail_address or mail_http_address()
     with httpx.Client(base_url=gateway, timeout=30) as client:
-        dossier_id = ensure_dossier(client, DEMO_DOSSIER)
-        documents = []
-        for invoice in sample_invoices(invoices):
-            reply = client.post(f"/dossiers/{dossier_id}/invoices", data={"direction": "purchase"},
-                                files={"file": (f"{invoice.number}.pdf", invoice_pdf(invoice), "application/pdf")})
-            reply.raise_for_status()
-            documents.append(reply.json()["document_id"])
-    print(f"""
+        dossier, session = open_demo_dossier(client, onboarding.Mailbox(mail_address), DEMO_SIREN,
+                                             DEMO_REPRESENTATIVE)
+        documents = [upload(client, dossier["dossier_id"], session, f"{invoice.number}.pdf", invoice_pdf(invoice))
+                     for invoice in sample_invoices(invoices)]
+    print(summary(gateway, mail_address, dossier, documents))
+
+
+def summary(gateway: str, mail_address: str, dossier: dict, documents: list[str]) -> str:
+    firm_user, firm_password = onboarding.DEMO_FIRM_ADMIN
+    credentials = json.dumps({"email": DEMO_REPRESENTATIVE, "password": onboarding.DEMO_PASSWORD})
+    dossier_id = dossier["dossier_id"]
+    return f"""
 jefacture is running.
   API and its documentation : {gateway}/docs   (OpenAPI: {gateway}/openapi.json)
-  demo dossier              : {gateway}/dossiers/{dossier_id}  ({DEMO_DOSSIER['name']})
+  firm staff log in         : {gateway}/auth/firm/login in a browser, as {firm_user} / {firm_password}
+  company user log in       : POST {gateway}/auth/login with {credentials}
+      curl -s {gateway}/auth/login -H 'Content-Type: application/json' -d '{credentials}'
+    then send 'Authorization: Bearer <access_token>' with every request below
+  demo dossier              : {gateway}/dossiers/{dossier_id}  ({dossier['name']}, SIREN {dossier['siren']})
   its invoices' states      : {gateway}/dossiers/{dossier_id}/stats
   one invoice and history   : {gateway}/invoices/{documents[0] if documents else '<id>'}
   metrics                   : {gateway}/metrics (each service: see README)
   webhooks the firm received: var/log/firm-webhook.log (signed, checked)
-  e-mails sent (SMTP sink)  : http://127.0.0.1:8026/messages
+  e-mails sent (SMTP sink)  : http://{mail_address}/messages
   logs                      : var/log/
 Stop everything with: make stop
-""")
+"""

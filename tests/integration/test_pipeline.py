@@ -1,11 +1,12 @@
-"""The whole platform, every service its own process, on real RabbitMQ and FerretDB: upload to routed."""
+"""The whole platform, every service its own process, on real RabbitMQ and FerretDB: upload to routed, into a
+dossier opened through the onboarding flow, by its legal representative with their bearer token."""
 import json
 
 import httpx
 import pymongo
 import pytest
 
-from jefacture.bench import random_siren
+from jefacture import onboarding
 from jefacture.samples import invoice_pdf, sample_invoices
 from jefacture.testing import WebhookReceiver, wait_for
 from jefacture_seal_vault.adapters.evidence import verify_bundle
@@ -30,10 +31,13 @@ def gateway(platform, platform_env, receiver):
         yield client
 
 
-def new_dossier(gateway) -> str:
-    reply = gateway.post("/dossiers", json={"name": "SARL Intégration", "siren": random_siren()})
-    assert reply.status_code == 201, reply.text
-    return reply.json()["dossier_id"]
+def new_dossier(gateway, platform_env) -> str:
+    """A dossier the firm opened and activated; from then on `gateway` sends its representative's token."""
+    firm = onboarding.open_firm(gateway, *onboarding.DEMO_FIRM_ADMIN, onboarding.DEMO_CABINET_SIREN)
+    mailbox = onboarding.Mailbox(platform_env["MAIL_HTTP_ADDRESS"])
+    dossier, session = onboarding.open_active_dossier(gateway, firm, mailbox, "984127530", "gerante@studio.example")
+    gateway.headers.update(onboarding.bearer(session))
+    return dossier["dossier_id"]
 
 
 def upload(gateway, dossier_id, content, filename="facture.pdf", direction="purchase"):
@@ -41,8 +45,8 @@ def upload(gateway, dossier_id, content, filename="facture.pdf", direction="purc
                         files={"file": (filename, content, "application/pdf")})
 
 
-def test_every_distinct_invoice_is_routed_exactly_once(gateway, receiver):
-    dossier_id = new_dossier(gateway)
+def test_every_distinct_invoice_is_routed_exactly_once(gateway, platform_env, receiver):
+    dossier_id = new_dossier(gateway, platform_env)
     pdfs = [invoice_pdf(invoice) for invoice in sample_invoices(20)]
     replies = [upload(gateway, dossier_id, pdf, direction="sale" if i % 2 else "purchase")
                for i, pdf in enumerate(pdfs)]
@@ -81,7 +85,7 @@ def test_every_distinct_invoice_is_routed_exactly_once(gateway, receiver):
 
 
 def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(gateway, platform_env):
-    dossier_id = new_dossier(gateway)
+    dossier_id = new_dossier(gateway, platform_env)
     cases = [
         (upload(gateway, dossier_id, b"just some text", "notes.txt"), 415, "not a PDF"),
         (upload(gateway, dossier_id, b"", "vide.pdf"), 400, "empty"),
@@ -95,8 +99,8 @@ def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(gateway, platform_env)
     assert ingest["received_documents"].count_documents({}) == 0
 
 
-def test_a_document_that_cannot_be_read_is_rejected_not_lost(gateway):
-    dossier_id = new_dossier(gateway)
+def test_a_document_that_cannot_be_read_is_rejected_not_lost(gateway, platform_env):
+    dossier_id = new_dossier(gateway, platform_env)
     reply = upload(gateway, dossier_id, b"%PDF-1.7\nthis is not really a PDF body\n%%EOF", "abime.pdf")
     assert reply.status_code == 201
     document_id = reply.json()["document_id"]

@@ -106,7 +106,7 @@ def test_a_bad_siren_is_a_422_naming_it(client, firm):
     response = new_dossier(client, firm, siren="732829321")
 
     assert response.status_code == 422
-    assert {"field": "siren", "reason": "'732829321' is not a valid SIREN: its check digit is wrong (Luhn)"} in \
+    assert {"field": "siren", "reason": "siren '732829321' is not a valid SIREN: its check digit is wrong (Luhn)"} in \
         response.json()["problems"]
 
 
