@@ -1,0 +1,625 @@
+"""Invoices in layouts made by hand (none from the corpus generator), read from real PDFs and from word lists."""
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from jefacture_ocr.adapters.pdf_text import bench, pdf_words, read_pdf_invoice
+from jefacture_ocr.domain.invoice_reader import read_invoice
+from jefacture_ocr.domain.reading import Box, InvoiceLine, VatLine, Word
+
+PAGE_HEIGHT = A4[1]
+
+
+@dataclass(frozen=True)
+class T:
+    """Text at x points from the left and y points from the top of the page."""
+    x: float
+    y: float
+    text: str
+    size: float = 10
+    font: str = "Helvetica"
+    align: str = "left"
+
+    def draw(self, canvas: Canvas) -> None:
+        canvas.setFont(self.font, self.size)
+        draw = {"left": canvas.drawString, "right": canvas.drawRightString, "center": canvas.drawCentredString}
+        draw[self.align](self.x, PAGE_HEIGHT - self.y, self.text)
+
+
+def pdf(*pages: list[T]) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    for items in pages:
+        canvas.setStrokeGray(0.6)
+        canvas.rect(40, 40, 515, 20)  # decoration: boxes and rules carry no text
+        for item in items:
+            item.draw(canvas)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def values(reading) -> dict[str, str]:
+    return {name: found.value for name, found in reading.fields.items()}
+
+
+def assert_fields(reading, expected: dict[str, str]) -> None:
+    got = values(reading)
+    wrong = {name: (got.get(name), value) for name, value in expected.items() if got.get(name) != value}
+    assert not wrong, f"(read, expected) per field: {wrong}\nall fields: {got}\nfindings: {reading.findings}"
+
+
+# ---------------------------------------------------------------- layout 1: two-column header, items, totals right
+
+def two_column_header() -> bytes:
+    return pdf([
+        T(50, 60, "Atelier Lumière & Fils", 18, "Helvetica-Bold"),
+        T(50, 80, "12 rue des Tanneurs"), T(50, 93, "69002 Lyon"),
+        T(50, 106, "SIRET : 552 100 554 00013"), T(50, 119, "TVA : FR96 552 100 554"),
+        T(50, 132, "Tél : 04 72 00 00 00"),
+        T(330, 80, "Facturé à", 10, "Helvetica-Bold"), T(330, 94, "Boulangerie Martin SARL"),
+        T(330, 107, "8 place du Marché"), T(330, 120, "75011 Paris"), T(330, 133, "SIREN 732 829 320"),
+        T(330, 146, "TVA intracom. FR44732829320"),
+        T(50, 190, "FACTURE", 20, "Helvetica-Bold"), T(50, 210, "N° : FA-2026-117"),
+        T(50, 224, "Date : 31 mars 2026"), T(50, 238, "Échéance : 30/04/2026"),
+        T(330, 210, "Bon de commande : BC-7781"),
+        T(50, 280, "Désignation", 10, "Helvetica-Bold"), T(320, 280, "Qté", 10, "Helvetica-Bold", "right"),
+        T(400, 280, "PU HT", 10, "Helvetica-Bold", "right"), T(460, 280, "TVA", 10, "Helvetica-Bold", "right"),
+        T(545, 280, "Montant HT", 10, "Helvetica-Bold", "right"),
+        *row(298, "Lustre en laiton", "2", "450,00", "20 %", "900,00"),
+        *row(314, "Pose et raccordement", "1", "180,00", "20 %", "180,00"),
+        *row(330, "Ampoules LED E27", "10", "12,00", "20 %", "120,00"),
+        T(360, 400, "Total HT"), T(545, 400, "1 200,00 €", align="right"),
+        T(360, 416, "TVA 20 %"), T(545, 416, "240,00 €", align="right"),
+        T(360, 432, "Total TTC", 11, "Helvetica-Bold"), T(545, 432, "1 440,00 €", 11, "Helvetica-Bold", "right"),
+        T(50, 480, "Conditions de paiement : 30 jours fin de mois"),
+        T(50, 760, "IBAN : FR76 3000 4000 0000 0123 4567 845      BIC : BNPAFRPP"),
+        T(50, 800, "Atelier Lumière & Fils SARL au capital de 8 000 € – RCS Lyon 552 100 554", 7),
+    ])
+
+
+def row(y: float, description: str, quantity: str, price: str, rate: str, amount: str) -> list[T]:
+    return [T(50, y, description), T(320, y, quantity, align="right"), T(400, y, price, align="right"),
+            T(460, y, rate, align="right"), T(545, y, amount, align="right")]
+
+
+def test_a_two_column_header_with_an_items_table_and_totals_on_the_right():
+    reading = read_pdf_invoice(two_column_header())
+    assert_fields(reading, {
+        "supplier_name": "Atelier Lumière & Fils", "supplier_siret": "55210055400013",
+        "supplier_siren": "552100554", "supplier_vat": "FR96552100554",
+        "customer_name": "Boulangerie Martin SARL", "customer_siren": "732829320", "customer_vat": "FR44732829320",
+        "invoice_number": "FA-2026-117", "issue_date": "2026-03-31", "due_date": "2026-04-30", "currency": "EUR",
+        "total_excl_tax": "1200.00", "total_tax": "240.00", "total_incl_tax": "1440.00",
+        "iban": "FR7630004000000001234567845", "bic": "BNPAFRPP", "purchase_order": "BC-7781",
+        "payment_terms": "30 jours fin de mois"})
+    assert reading.document_type == "invoice" and reading.kind == "pdf_text" and reading.page_count == 1
+    assert reading.vat_breakdown == [VatLine("20.00", "1200.00", "240.00")]
+    assert reading.lines == [InvoiceLine("Lustre en laiton", "2", "450.00", "900.00", "20.00"),
+                             InvoiceLine("Pose et raccordement", "1", "180.00", "180.00", "20.00"),
+                             InvoiceLine("Ampoules LED E27", "10", "12.00", "120.00", "20.00")]
+    assert reading.findings == []
+    total = reading.fields["total_incl_tax"]
+    assert total.confidence >= 0.95 and total.page == 1
+    assert 0.55 < total.box.x0 < total.box.x1 < 0.95 and 0.49 < total.box.y0 < total.box.y1 < 0.53
+
+
+# ---------------------------------------------------------------- layout 2: info and totals as tables, values below
+
+def table_style() -> bytes:
+    font = "Times-Roman"
+    bold = "Times-Bold"
+    return pdf([
+        T(545, 50, "Épicerie Fine Dubois", 16, bold, "right"), T(545, 68, "4 quai des Chartrons", 10, font, "right"),
+        T(545, 80, "33000 Bordeaux", 10, font, "right"), T(545, 92, "SIRET 404 833 048 00014", 10, font, "right"),
+        T(545, 104, "N° TVA FR83404833048", 10, font, "right"),
+        T(50, 150, "Client", 10, bold), T(120, 150, "Hôtel du Parc SAS", 10, font),
+        T(120, 163, "3 avenue Foch", 10, font), T(120, 176, "06000 Nice", 10, font),
+        T(50, 230, "N° facture", 9, bold), T(170, 230, "Date de facture", 9, bold),
+        T(300, 230, "Date d'échéance", 9, bold), T(430, 230, "Réf. client", 9, bold),
+        T(50, 245, "2026/0042", 10, font), T(170, 245, "15.01.2026", 10, font), T(300, 245, "14.02.2026", 10, font),
+        T(430, 245, "C-0193", 10, font),
+        T(50, 300, "Réf.", 9, bold), T(100, 300, "Description", 9, bold), T(360, 300, "Quantité", 9, bold, "right"),
+        T(450, 300, "Prix unitaire", 9, bold, "right"), T(545, 300, "Total HT", 9, bold, "right"),
+        T(50, 316, "A12", 10, font), T(100, 316, "Huile d'olive 1L", 10, font), T(360, 316, "24", 10, font, "right"),
+        T(450, 316, "12,50", 10, font, "right"), T(545, 316, "300,00", 10, font, "right"),
+        T(50, 330, "B07", 10, font), T(100, 330, "Coffret dégustation", 10, font),
+        T(360, 330, "4", 10, font, "right"), T(450, 330, "250,00", 10, font, "right"),
+        T(545, 330, "1.000,00", 10, font, "right"),
+        T(50, 420, "Taux TVA", 9, bold), T(150, 420, "Base HT", 9, bold), T(230, 420, "Montant TVA", 9, bold),
+        T(50, 434, "5,5 %", 10, font), T(150, 434, "300,00", 10, font), T(230, 434, "16,50", 10, font),
+        T(50, 448, "20 %", 10, font), T(150, 448, "1.000,00", 10, font), T(230, 448, "200,00", 10, font),
+        T(390, 424, "Total HT", 9, bold, "center"), T(460, 424, "Total TVA", 9, bold, "center"),
+        T(530, 424, "Total TTC", 9, bold, "center"),
+        T(390, 440, "1.300,00", 10, font, "center"), T(460, 440, "216,50", 10, font, "center"),
+        T(530, 440, "1.516,50", 10, bold, "center"),
+        T(50, 520, "Règlement par virement à réception", 10, font),
+        T(50, 540, "IBAN FR76 1027 8000 0000 0202 1234 558 - BIC CMCIFR2A", 10, font),
+    ])
+
+
+def test_info_and_totals_laid_out_as_tables_with_values_under_their_headers():
+    reading = read_pdf_invoice(table_style())
+    assert_fields(reading, {
+        "supplier_name": "Épicerie Fine Dubois", "supplier_siret": "40483304800014", "supplier_siren": "404833048",
+        "supplier_vat": "FR83404833048", "customer_name": "Hôtel du Parc SAS", "invoice_number": "2026/0042",
+        "issue_date": "2026-01-15", "due_date": "2026-02-14", "total_excl_tax": "1300.00", "total_tax": "216.50",
+        "total_incl_tax": "1516.50", "iban": "FR7610278000000002021234558", "bic": "CMCIFR2A",
+        "payment_terms": "par virement à réception"})
+    assert "customer_siren" not in reading.fields and "customer_vat" not in reading.fields
+    assert reading.vat_breakdown == [VatLine("5.50", "300.00", "16.50"), VatLine("20.00", "1000.00", "200.00")]
+    assert [line.description for line in reading.lines] == ["Huile d'olive 1L", "Coffret dégustation"]
+    assert [line.amount for line in reading.lines] == ["300.00", "1000.00"]
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 3: totals box bottom-left, legal footer
+
+def totals_bottom_left() -> bytes:
+    font = "Courier"
+    return pdf([
+        T(50, 75, "FACTURE N° 2026-118", 14, "Courier-Bold"), T(50, 95, "Bordeaux, le 5 février 2026", 10, font),
+        T(320, 130, "SCI Les Tilleuls", 10, font), T(320, 143, "14 chemin des Vignes", 10, font),
+        T(320, 156, "33000 Bordeaux", 10, font),
+        T(50, 215, "Nature de l'opération : prestation de services", 10, font),
+        T(50, 250, "Libellé", 10, "Courier-Bold"), T(540, 250, "Montant", 10, "Courier-Bold", "right"),
+        T(50, 266, "Tonte et taille - janvier", 10, font), T(540, 266, "850.00", 10, font, "right"),
+        T(50, 280, "Évacuation des déchets verts", 10, font), T(540, 280, "150.00", 10, font, "right"),
+        T(60, 600, "Montant HT", 10, font), T(290, 600, "1000.00 EUR", 10, font, "right"),
+        T(60, 615, "TVA (20%)", 10, font), T(290, 615, "200.00 EUR", 10, font, "right"),
+        T(60, 630, "Net à payer", 10, "Courier-Bold"), T(290, 630, "1200.00 EUR", 10, "Courier-Bold", "right"),
+        T(60, 680, "Paiement à 30 jours", 10, font),
+        T(40, 800, "Jardins Leroy SARL au capital de 5 000 € - SIRET 542 065 479 00017 - TVA intracom. "
+                   "FR82542065479 - RCS Bordeaux 542 065 479", 6.5, font),
+    ])
+
+
+def test_totals_in_a_box_at_the_bottom_left_and_the_issuer_only_in_the_legal_footer():
+    reading = read_pdf_invoice(totals_bottom_left())
+    assert_fields(reading, {
+        "supplier_name": "Jardins Leroy SARL", "supplier_siret": "54206547900017", "supplier_siren": "542065479",
+        "supplier_vat": "FR82542065479", "customer_name": "SCI Les Tilleuls", "invoice_number": "2026-118",
+        "issue_date": "2026-02-05", "currency": "EUR", "total_excl_tax": "1000.00", "total_tax": "200.00",
+        "total_incl_tax": "1200.00", "payment_terms": "à 30 jours", "operation_nature": "services"})
+    for absent in ("due_date", "iban", "bic", "customer_siren", "customer_vat", "purchase_order"):
+        assert absent not in reading.fields, absent
+    assert reading.fields["issue_date"].confidence < reading.fields["invoice_number"].confidence
+    assert [(line.description, line.amount) for line in reading.lines] == [
+        ("Tonte et taille - janvier", "850.00"), ("Évacuation des déchets verts", "150.00")]
+
+
+# ---------------------------------------------------------------- layout 4: every label above its value
+
+def labels_above_values() -> bytes:
+    return pdf([
+        T(50, 110, "Émetteur", 9, "Helvetica-Bold"), T(50, 124, "Électricité Bernard"),
+        T(50, 137, "5 impasse Volta"), T(50, 150, "44000 Nantes"), T(50, 163, "SIREN : 775 665 011"),
+        T(320, 110, "Destinataire", 9, "Helvetica-Bold"), T(320, 124, "Mairie de Saint-Herblain"),
+        T(320, 137, "2 rue de l'Hôtel de Ville"), T(320, 150, "44800 Saint-Herblain"),
+        T(320, 163, "SIRET 303 265 045 00011"),
+        T(50, 220, "Numéro de facture", 9, "Helvetica-Bold"), T(50, 234, "F-0042"),
+        T(200, 220, "Date d'émission", 9, "Helvetica-Bold"), T(200, 234, "2026-03-31"),
+        T(330, 220, "Date d'échéance", 9, "Helvetica-Bold"), T(330, 234, "2026-04-30"),
+        T(460, 220, "N° d'engagement", 9, "Helvetica-Bold"), T(460, 234, "EJ-2026-5521"),
+        T(50, 300, "Désignation", 9, "Helvetica-Bold"), T(330, 300, "Quantité", 9, "Helvetica-Bold", "right"),
+        T(440, 300, "Prix unitaire HT", 9, "Helvetica-Bold", "right"),
+        T(545, 300, "Montant HT", 9, "Helvetica-Bold", "right"),
+        T(50, 316, "Remplacement tableau électrique"), T(330, 316, "1", align="right"),
+        T(440, 316, "1 450,00", align="right"), T(545, 316, "1 450,00", align="right"),
+        T(50, 330, "Mise en conformité"), T(330, 330, "3", align="right"), T(440, 330, "250,00", align="right"),
+        T(545, 330, "750,00", align="right"),
+        T(420, 420, "Total HT", 9, "Helvetica-Bold"), T(420, 434, "2 200,00 €"),
+        T(420, 460, "TVA 20%", 9, "Helvetica-Bold"), T(420, 474, "440,00 €"),
+        T(420, 500, "Total TTC", 9, "Helvetica-Bold"), T(420, 514, "2 640,00 €", 11, "Helvetica-Bold"),
+        T(50, 560, "Nature de l'opération", 9, "Helvetica-Bold"), T(50, 574, "Prestation de services"),
+        T(50, 620, "IBAN", 9, "Helvetica-Bold"), T(50, 634, "FR7610278000000002021234558"),
+        T(300, 620, "BIC", 9, "Helvetica-Bold"), T(300, 634, "CMCIFR2A"),
+    ])
+
+
+def test_labels_above_their_values():
+    reading = read_pdf_invoice(labels_above_values())
+    assert_fields(reading, {
+        "supplier_name": "Électricité Bernard", "supplier_siren": "775665011",
+        "customer_name": "Mairie de Saint-Herblain", "customer_siren": "303265045", "invoice_number": "F-0042",
+        "issue_date": "2026-03-31", "due_date": "2026-04-30", "purchase_order": "EJ-2026-5521",
+        "total_excl_tax": "2200.00", "total_tax": "440.00", "total_incl_tax": "2640.00",
+        "iban": "FR7610278000000002021234558", "bic": "CMCIFR2A", "operation_nature": "services"})
+    assert "supplier_siret" not in reading.fields
+    assert reading.vat_breakdown == [VatLine("20.00", "2200.00", "440.00")]
+    assert [(line.quantity, line.unit_price, line.amount) for line in reading.lines] == [
+        ("1", "1450.00", "1450.00"), ("3", "250.00", "750.00")]
+    assert reading.fields["total_excl_tax"].box.y0 > reading.fields["invoice_number"].box.y0
+
+
+# ---------------------------------------------------------------- layout 5: three pages, totals on the last
+
+ITEMS_PER_PAGE = (25, 25, 5)
+
+
+def multi_page(repeat_header: bool = True) -> tuple[bytes, Decimal]:
+    pages, number, total = [], 0, Decimal(0)
+    for page_index, count in enumerate(ITEMS_PER_PAGE):
+        items = [T(50, 50, "Transports Leroy", 16, "Helvetica-Bold"), T(545, 50, f"Page {page_index + 1}/3",
+                                                                          align="right"),
+                 T(50, 810, "Transports Leroy SAS – SIRET 404 833 048 00022 – TVA FR83404833048 – "
+                            "RCS Lille B 404 833 048", 7)]
+        if page_index == 0:
+            items += [T(320, 100, "Client : Garage Central"), T(320, 113, "1 rue de la Gare"),
+                      T(320, 126, "59000 Lille"), T(50, 150, "Facture n° TL-2026-0311"),
+                      T(50, 164, "Date de facture : 28/02/2026"), T(50, 178, "Date d'échéance : 31/03/2026")]
+        if page_index == 0 or repeat_header:
+            items += [T(50, 220, "Désignation", 9, "Helvetica-Bold"),
+                      T(380, 220, "Qté", 9, "Helvetica-Bold", "right"),
+                      T(460, 220, "Prix unitaire", 9, "Helvetica-Bold", "right"),
+                      T(545, 220, "Montant HT", 9, "Helvetica-Bold", "right")]
+        for line in range(count):
+            number += 1
+            quantity, price = 1 + number % 3, Decimal(40) + number
+            total += quantity * price
+            y = 238 + 17 * line
+            items += [T(50, y, f"Transport colis n°{number:03d} Lille - Roubaix"), T(380, y, str(quantity),
+                                                                                      align="right"),
+                      T(460, y, f"{price:.2f}".replace(".", ","), align="right"),
+                      T(545, y, f"{quantity * price:.2f}".replace(".", ","), align="right")]
+        if page_index == 2:
+            tax = (total * Decimal("0.2")).quantize(Decimal("0.01"))
+            items += [T(360, 400, "Total HT"), T(545, 400, french(total), align="right"),
+                      T(360, 414, "TVA 20 %"), T(545, 414, french(tax), align="right"),
+                      T(360, 428, "Total TTC"), T(545, 428, french(total + tax), align="right"),
+                      T(50, 470, "Conditions de règlement : à réception")]
+        pages.append(items)
+    return pdf(*pages), total
+
+
+def french(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", " ") + f",{cents} €"
+
+
+@pytest.mark.parametrize("repeat_header", [True, False])
+def test_three_pages_with_the_items_table_going_on_and_totals_on_the_last_page(repeat_header):
+    content, total = multi_page(repeat_header)
+    reading = read_pdf_invoice(content)
+    tax = (total * Decimal("0.2")).quantize(Decimal("0.01"))
+    assert reading.page_count == 3
+    assert_fields(reading, {
+        "supplier_name": "Transports Leroy", "supplier_siret": "40483304800022", "supplier_siren": "404833048",
+        "supplier_vat": "FR83404833048", "customer_name": "Garage Central", "invoice_number": "TL-2026-0311",
+        "issue_date": "2026-02-28", "due_date": "2026-03-31", "total_excl_tax": f"{total:.2f}",
+        "total_tax": f"{tax:.2f}", "total_incl_tax": f"{total + tax:.2f}", "payment_terms": "à réception"})
+    assert reading.fields["total_incl_tax"].page == 3
+    assert len(reading.lines) == sum(ITEMS_PER_PAGE)
+    assert reading.lines[0].description == "Transport colis n°001 Lille - Roubaix"
+    assert sum(Decimal(line.amount) for line in reading.lines) == total
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 6: a credit note with negative amounts
+
+def credit_note() -> bytes:
+    return pdf([
+        T(545, 55, "Atelier Lumière & Fils", 14, "Helvetica-Bold", "right"),
+        T(545, 70, "SIRET 552 100 554 00013", 9, align="right"),
+        T(50, 75, "AVOIR", 22, "Helvetica-Bold"), T(50, 100, "N° AV-2026-003"), T(50, 114, "Date : 02/04/2026"),
+        T(50, 128, "Facture d'origine : FA-2026-117"),
+        T(50, 170, "Adresse de facturation", 9, "Helvetica-Bold"), T(50, 184, "Boulangerie Martin SARL"),
+        T(50, 197, "8 place du Marché"), T(50, 210, "75011 Paris"),
+        T(50, 260, "Désignation", 9, "Helvetica-Bold"), T(330, 260, "Qté", 9, "Helvetica-Bold", "right"),
+        T(430, 260, "PU HT", 9, "Helvetica-Bold", "right"), T(545, 260, "Montant HT", 9, "Helvetica-Bold", "right"),
+        T(50, 276, "Retour lustre défectueux"), T(330, 276, "-1", align="right"),
+        T(430, 276, "450,00", align="right"), T(545, 276, "-450,00", align="right"),
+        T(360, 340, "Total HT"), T(545, 340, "-450,00 €", align="right"),
+        T(360, 354, "TVA 20 %"), T(545, 354, "-90,00 €", align="right"),
+        T(360, 368, "Total TTC"), T(545, 368, "-540,00 €", align="right"),
+    ])
+
+
+def test_a_credit_note_keeps_its_negative_amounts():
+    reading = read_pdf_invoice(credit_note())
+    assert reading.document_type == "credit_note"
+    assert_fields(reading, {
+        "supplier_name": "Atelier Lumière & Fils", "supplier_siren": "552100554",
+        "customer_name": "Boulangerie Martin SARL", "invoice_number": "AV-2026-003", "issue_date": "2026-04-02",
+        "total_excl_tax": "-450.00", "total_tax": "-90.00", "total_incl_tax": "-540.00"})
+    assert reading.vat_breakdown == [VatLine("20.00", "-450.00", "-90.00")]
+    assert reading.lines == [InvoiceLine("Retour lustre défectueux", "-1", "450.00", "-450.00", None)]
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 7: English labels, legal mentions footer
+
+def english_with_legal_footer() -> bytes:
+    return pdf([
+        T(50, 60, "Cabinet Conseil Moreau", 15, "Helvetica-Bold"), T(50, 76, "18 boulevard Haussmann, 75009 Paris"),
+        T(420, 60, "INVOICE", 18, "Helvetica-Bold"),
+        T(420, 90, "Invoice number: INV-9921"), T(420, 104, "Invoice date: March 3, 2026"),
+        T(420, 118, "Due date: April 2, 2026"), T(420, 132, "PO number: PO-5510"),
+        T(50, 150, "Bill to:", 10, "Helvetica-Bold"), T(50, 164, "Northwind Traders Ltd"),
+        T(50, 177, "10 Downing Street"), T(50, 190, "London SW1A 2AA"),
+        T(50, 203, "VAT: GB980780684"),
+        T(50, 260, "Description", 9, "Helvetica-Bold"), T(360, 260, "Qty", 9, "Helvetica-Bold", "right"),
+        T(450, 260, "Unit price", 9, "Helvetica-Bold", "right"), T(545, 260, "Amount", 9, "Helvetica-Bold", "right"),
+        T(50, 276, "Strategy workshop (2 days)"), T(360, 276, "2", align="right"),
+        T(450, 276, "500.00", align="right"), T(545, 276, "1,000.00", align="right"),
+        T(380, 330, "Subtotal"), T(545, 330, "1,000.00", align="right"),
+        T(380, 344, "VAT 20%"), T(545, 344, "200.00", align="right"),
+        T(380, 358, "Total due", 10, "Helvetica-Bold"), T(545, 358, "EUR 1,200.00", 10, "Helvetica-Bold", "right"),
+        T(50, 420, "Payment terms: 30 days net"),
+        T(50, 805, "Cabinet Conseil Moreau SAS · SIRET 542 065 479 00017 · TVA intracom FR82542065479 · "
+                   "RCS Paris 542 065 479", 7),
+    ])
+
+
+def test_english_labels_and_identifiers_only_in_the_legal_mentions():
+    reading = read_pdf_invoice(english_with_legal_footer())
+    assert_fields(reading, {
+        "supplier_name": "Cabinet Conseil Moreau", "supplier_siret": "54206547900017",
+        "supplier_siren": "542065479", "supplier_vat": "FR82542065479", "customer_name": "Northwind Traders Ltd",
+        "invoice_number": "INV-9921", "issue_date": "2026-03-03", "due_date": "2026-04-02",
+        "purchase_order": "PO-5510", "currency": "EUR", "total_excl_tax": "1000.00", "total_tax": "200.00",
+        "total_incl_tax": "1200.00", "payment_terms": "30 days net"})
+    assert "customer_siren" not in reading.fields
+    assert reading.lines == [InvoiceLine("Strategy workshop (2 days)", "2", "500.00", "1000.00", None)]
+
+
+# ---------------------------------------------------------------- layout 8: two rates, bases only in the items
+
+def two_rates_bases_in_items() -> bytes:
+    return pdf([
+        T(50, 50, "Brasserie du Canal", 14, "Helvetica-Bold"), T(50, 66, "2 quai de Jemmapes, 75010 Paris", 9),
+        T(545, 50, "Invoice INV-000123", 12, "Helvetica-Bold", "right"),
+        T(545, 66, "Issue date: 12/03/2026", 9, align="right"), T(545, 78, "Due date: 11/04/2026", 9, align="right"),
+        T(50, 120, "Billed to", 9, "Helvetica-Bold"), T(50, 132, "Les Halles Gourmandes", 9),
+        T(50, 144, "12 place du Marché 69001 Lyon", 9),
+        T(50, 200, "Item", 8, "Helvetica-Bold"), T(330, 200, "Qty", 8, "Helvetica-Bold"),
+        T(380, 200, "Price", 8, "Helvetica-Bold"), T(440, 200, "VAT", 8, "Helvetica-Bold"),
+        T(545, 200, "Amount", 8, "Helvetica-Bold", "right"),
+        T(50, 214, "Fût bière blonde 30L", 9), T(330, 214, "4", 9), T(380, 214, "€95.00", 9), T(440, 214, "20%", 9),
+        T(545, 214, "€380.00", 9, align="right"),
+        T(50, 226, "Consigne fût", 9), T(330, 226, "4", 9), T(380, 226, "€30.00", 9), T(440, 226, "0%", 9),
+        T(545, 226, "€120.00", 9, align="right"),
+        T(400, 280, "Total excl. VAT", 9), T(545, 280, "€500.00", 9, align="right"),
+        T(400, 292, "VAT 20%", 9), T(545, 292, "€76.00", 9, align="right"),
+        T(400, 304, "VAT 0%", 9), T(545, 304, "€0.00", 9, align="right"),
+        T(400, 316, "Total incl. VAT", 9, "Helvetica-Bold"), T(545, 316, "€576.00", 9, "Helvetica-Bold", "right"),
+        T(50, 780, "Brasserie du Canal SAS - SIREN 443 061 841 - VAT FR64443061841 - "
+                   "IBAN FR76 1027 8000 0000 0202 1234 558", 7),
+    ])
+
+
+def test_two_vat_rates_whose_bases_are_only_in_the_items():
+    reading = read_pdf_invoice(two_rates_bases_in_items())
+    assert_fields(reading, {
+        "supplier_name": "Brasserie du Canal", "supplier_siren": "443061841", "supplier_vat": "FR64443061841",
+        "customer_name": "Les Halles Gourmandes", "invoice_number": "INV-000123", "issue_date": "2026-03-12",
+        "due_date": "2026-04-11", "total_excl_tax": "500.00", "total_tax": "76.00", "total_incl_tax": "576.00",
+        "iban": "FR7610278000000002021234558", "currency": "EUR"})
+    assert reading.vat_breakdown == [VatLine("20.00", "380.00", "76.00"), VatLine("0.00", "120.00", "0.00")]
+    assert [line.vat_rate for line in reading.lines] == ["20.00", "0.00"]
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 9: seller and buyer labels, wrapped items
+
+def seller_and_buyer() -> bytes:
+    return pdf([
+        T(50, 60, "Facture", 24, "Helvetica-Bold"),
+        T(50, 100, "Numéro de facture", 9), T(160, 100, "F-2026-03-0012", 9),
+        T(50, 113, "Date d'émission", 9), T(160, 113, "31/03/2026", 9),
+        T(50, 126, "Date d'échéance", 9), T(160, 126, "30/04/2026", 9),
+        T(50, 170, "Vendeur", 9, "Helvetica-Bold"), T(50, 183, "Studio Nébuleuse SAS", 9),
+        T(50, 195, "41 rue de la Roquette", 9), T(50, 207, "75011 Paris", 9), T(50, 219, "N° TVA : FR62775665011", 9),
+        T(50, 231, "SIREN : 775 665 011", 9),
+        T(300, 174, "Acheteur", 9, "Helvetica-Bold"), T(300, 187, "Coopérative Agricole du Val", 9),
+        T(300, 199, "Route de Chartres", 9), T(300, 211, "28000 Chartres", 9), T(300, 223, "N° TVA : FR44732829320", 9),
+        T(50, 280, "Description", 8, "Helvetica-Bold"), T(300, 280, "Quantité", 8, "Helvetica-Bold"),
+        T(360, 280, "Prix unitaire HT", 8, "Helvetica-Bold"), T(440, 280, "TVA (%)", 8, "Helvetica-Bold"),
+        T(500, 280, "Total HT", 8, "Helvetica-Bold"),
+        T(50, 296, "Refonte site vitrine", 9), T(300, 296, "1", 9), T(360, 296, "3 200,00 €", 9), T(440, 296, "20", 9),
+        T(500, 296, "3 200,00 €", 9), T(50, 308, "- maquettes, intégration,", 8), T(50, 318, "recette", 8),
+        T(50, 332, "Hébergement (12 mois)", 9), T(300, 332, "12", 9), T(360, 332, "25,00 €", 9), T(440, 332, "20", 9),
+        T(500, 332, "300,00 €", 9),
+        T(380, 400, "Total HT", 9), T(500, 400, "3 500,00 €", 9),
+        T(380, 413, "TVA 20 %", 9), T(500, 413, "700,00 €", 9),
+        T(380, 426, "Total TTC", 9, "Helvetica-Bold"), T(500, 426, "4 200,00 €", 9, "Helvetica-Bold"),
+        T(50, 480, "Coordonnées bancaires", 9, "Helvetica-Bold"),
+        T(50, 493, "IBAN", 9), T(110, 493, "FR76 3000 6000 0112 3456 7890 189", 9),
+        T(50, 506, "BIC", 9), T(110, 506, "AGRIFRPP", 9),
+        T(50, 530, "Conditions de paiement", 9, "Helvetica-Bold"), T(50, 543, "Paiement à 30 jours par virement", 9),
+        T(50, 570, "Pénalités de retard : 3 fois le taux d'intérêt légal. Indemnité forfaitaire de 40 €.", 7),
+    ])
+
+
+def test_seller_and_buyer_blocks_side_by_side_and_items_wrapped_over_lines():
+    reading = read_pdf_invoice(seller_and_buyer())
+    assert_fields(reading, {
+        "supplier_name": "Studio Nébuleuse SAS", "supplier_siren": "775665011", "supplier_vat": "FR62775665011",
+        "customer_name": "Coopérative Agricole du Val", "customer_vat": "FR44732829320",
+        "customer_siren": "732829320", "invoice_number": "F-2026-03-0012", "issue_date": "2026-03-31",
+        "due_date": "2026-04-30", "total_excl_tax": "3500.00", "total_tax": "700.00", "total_incl_tax": "4200.00",
+        "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP",
+        "payment_terms": "Paiement à 30 jours par virement"})
+    assert reading.lines[0] == InvoiceLine("Refonte site vitrine - maquettes, intégration, recette", "1", "3200.00",
+                                           "3200.00", "20.00")
+    assert len(reading.lines) == 2 and reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 10: a key / value table, no items header
+
+def key_value_table() -> bytes:
+    return pdf([
+        T(300, 50, "PLOMBERIE GIRARD", 20, "Helvetica-Bold", "center"),
+        T(300, 70, "SARL au capital de 7 500 € - 3 rue Neuve 21000 Dijon", 8, align="center"),
+        T(60, 130, "Facture"), T(250, 130, "n° 000451"),
+        T(60, 145, "Émise le"), T(250, 145, "7 janvier 2026"),
+        T(60, 160, "Payable avant le"), T(250, 160, "6 février 2026"),
+        T(60, 175, "Client"), T(250, 175, "M. Jean Dupuis"), T(250, 188, "22 allée des Roses"),
+        T(250, 201, "21000 Dijon"),
+        T(60, 300, "Remplacement chauffe-eau 200 L, fourniture et pose"), T(480, 300, "1 180,00"), T(500, 300, "€"),
+        T(60, 400, "TOTAL HORS TAXES"), T(480, 400, "1 180,00"), T(500, 400, "€"),
+        T(60, 415, "T.V.A. 10 %"), T(480, 415, "118,00"), T(500, 415, "€"),
+        T(60, 430, "TOTAL T.T.C."), T(480, 430, "1 298,00"), T(500, 430, "€"),
+        T(60, 500, "Règlement : chèque ou virement à 30 jours"),
+        T(60, 780, "SIRET 443 061 841 00013 — APE 4322A — TVA FR64443061841", 8),
+    ])
+
+
+def test_a_key_value_table_with_values_far_from_their_labels():
+    reading = read_pdf_invoice(key_value_table())
+    assert_fields(reading, {
+        "supplier_name": "PLOMBERIE GIRARD", "supplier_siret": "44306184100013", "supplier_siren": "443061841",
+        "supplier_vat": "FR64443061841", "customer_name": "M. Jean Dupuis", "invoice_number": "000451",
+        "issue_date": "2026-01-07", "due_date": "2026-02-06", "currency": "EUR", "total_excl_tax": "1180.00",
+        "total_tax": "118.00", "total_incl_tax": "1298.00", "payment_terms": "chèque ou virement à 30 jours"})
+    assert reading.vat_breakdown == [VatLine("10.00", "1180.00", "118.00")]
+    assert reading.lines == [] and reading.findings == []
+
+
+# ---------------------------------------------------------------- word lists: order, OCR phrases, checks
+
+def phrase(x: float, y: float, text: str, page: int = 1, height: float = 0.014, confidence: float = 1.0) -> Word:
+    """A phrase as an OCR engine gives it: one box for several words."""
+    return Word(text, page, Box(x, y, x + 0.0075 * len(text), y + height), confidence)
+
+
+def simple_invoice(*, siren="552 100 554", vat="FR96552100554", ttc="1 200,00 €", iban=None,
+                   confidence=1.0) -> list[Word]:
+    texts = [(0.08, 0.085, f"SIREN {siren}"), (0.08, 0.1, f"N° TVA : {vat}"),
+             (0.55, 0.15, "Client : Boulangerie Martin"), (0.08, 0.22, "Facture N° F2026-0007"),
+             (0.08, 0.24, "Date : 12/10/2026"), (0.6, 0.5, "Total HT"), (0.82, 0.5, "1 000,00 €"),
+             (0.6, 0.52, "TVA 20 %"), (0.82, 0.52, "200,00 €"), (0.6, 0.54, "Total TTC"), (0.82, 0.54, ttc)]
+    if iban:
+        texts.append((0.08, 0.9, f"IBAN {iban}"))
+    return [phrase(0.08, 0.05, "Fournitures Dupont SAS", height=0.025, confidence=confidence)] + [
+        phrase(x, y, text, confidence=confidence) for x, y, text in texts]
+
+
+def test_ocr_phrases_are_read_and_their_confidence_carries_into_the_fields():
+    reading = read_invoice([simple_invoice(confidence=0.8)], kind="ocr")
+    assert_fields(reading, {"supplier_name": "Fournitures Dupont SAS", "supplier_siren": "552100554",
+                            "supplier_vat": "FR96552100554", "customer_name": "Boulangerie Martin",
+                            "invoice_number": "F2026-0007", "issue_date": "2026-10-12",
+                            "total_excl_tax": "1000.00", "total_tax": "200.00", "total_incl_tax": "1200.00"})
+    assert reading.kind == "ocr" and reading.findings == []
+    assert all(found.confidence <= 0.8 for found in reading.fields.values())
+
+
+def test_the_order_in_which_words_arrive_does_not_matter():
+    pages, _ = pdf_words(two_column_header())
+    expected = values(read_invoice(pages))
+    shuffled = list(pages[0])
+    random.Random(7).shuffle(shuffled)
+    assert values(read_invoice([shuffled])) == expected
+    assert len(expected) >= 18
+
+
+def test_a_siren_that_fails_luhn_is_kept_with_a_low_confidence_and_a_finding():
+    reading = read_invoice([simple_invoice(siren="552 100 555", vat="FR00552100555")])
+    assert reading.value("supplier_siren") == "552100555"
+    assert reading.fields["supplier_siren"].confidence < 0.5
+    assert "supplier_siren: SIREN 552100555 fails the Luhn check" in reading.findings
+    assert any(finding.startswith("supplier_vat: VAT number FR00552100555") for finding in reading.findings)
+
+
+def test_a_vat_number_that_belongs_to_another_siren_is_flagged():
+    reading = read_invoice([simple_invoice(vat="FR83404833048")])
+    assert reading.value("supplier_vat") == "FR83404833048"
+    assert "supplier_vat FR83404833048 does not belong to supplier_siren 552100554" in reading.findings
+    assert reading.fields["supplier_vat"].confidence < 0.5
+
+
+def test_totals_that_do_not_add_up_lower_confidence_and_are_reported():
+    reading = read_invoice([simple_invoice(ttc="1 250,00 €")])
+    assert reading.value("total_incl_tax") == "1250.00"
+    assert ("totals do not add up: total_excl_tax 1000.00 + total_tax 200.00 = 1200.00, but total_incl_tax is "
+            "1250.00") in reading.findings
+    assert all(reading.fields[name].confidence < 0.5 for name in ("total_excl_tax", "total_tax", "total_incl_tax"))
+
+
+def test_an_iban_with_a_wrong_checksum_is_reported():
+    reading = read_invoice([simple_invoice(iban="FR76 3000 4000 0000 0123 4567 846")])
+    assert reading.value("iban") == "FR7630004000000001234567846"
+    assert reading.fields["iban"].confidence < 0.5
+    assert any(finding.startswith("iban: IBAN FR7630004000000001234567846 is not valid") for finding in
+               reading.findings)
+
+
+def test_fields_that_are_not_printed_are_absent():
+    reading = read_invoice([simple_invoice()])
+    for absent in ("due_date", "iban", "bic", "customer_siren", "customer_vat", "purchase_order", "payment_terms",
+                   "delivery_address", "supplier_siret"):
+        assert absent not in reading.fields, absent
+    assert reading.lines == []
+
+
+def test_the_amounts_that_add_up_win_over_other_totals():
+    words = [phrase(0.08, 0.2, "Facture 2026-9"), phrase(0.6, 0.5, "Total"), phrase(0.82, 0.5, "1 800,00"),
+             phrase(0.6, 0.52, "Acompte versé"), phrase(0.82, 0.52, "600,00"),
+             phrase(0.6, 0.54, "Montant HT"), phrase(0.82, 0.54, "1 500,00"),
+             phrase(0.6, 0.56, "TVA"), phrase(0.82, 0.56, "300,00"),
+             phrase(0.6, 0.58, "Reste à payer"), phrase(0.82, 0.58, "1 200,00")]
+    reading = read_invoice([words])
+    assert_fields(reading, {"total_excl_tax": "1500.00", "total_tax": "300.00", "total_incl_tax": "1800.00"})
+
+
+def test_a_missing_total_is_taken_only_where_that_amount_is_printed():
+    words = [phrase(0.6, 0.5, "Montant HT"), phrase(0.82, 0.5, "500,00"), phrase(0.6, 0.52, "TVA 10 %"),
+             phrase(0.82, 0.52, "50,00")]
+    assert "total_incl_tax" not in read_invoice([words]).fields
+    printed = words + [phrase(0.82, 0.56, "550,00 €")]
+    reading = read_invoice([printed])
+    assert reading.value("total_incl_tax") == "550.00" and reading.fields["total_incl_tax"].confidence <= 0.65
+
+
+def test_a_delivery_address_is_read_as_one_line():
+    words = [phrase(0.55, 0.3, "Adresse de livraison :"), phrase(0.55, 0.316, "Entrepôt Nord"),
+             phrase(0.55, 0.332, "ZI des Prés, 59650 Villeneuve-d'Ascq")]
+    reading = read_invoice([words])
+    assert reading.value("delivery_address") == "Entrepôt Nord, ZI des Prés, 59650 Villeneuve-d'Ascq"
+
+
+def test_without_a_customer_label_the_address_in_the_envelope_window_is_the_customer():
+    words = [phrase(0.55, 0.04, "Menuiserie Aubry", height=0.025), phrase(0.55, 0.07, "7 rue du Bois, 35000 Rennes"),
+             phrase(0.55, 0.085, "Tél. 02 99 00 00 00"), phrase(0.55, 0.1, "SIRET 552 100 554 00013"),
+             phrase(0.55, 0.17, "Mme Claire Petit"), phrase(0.55, 0.186, "4 rue des Lilas"),
+             phrase(0.55, 0.202, "35700 Rennes"), phrase(0.08, 0.3, "Facture n° 88"),
+             phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "300,00 €")]
+    reading = read_invoice([words])
+    assert_fields(reading, {"supplier_name": "Menuiserie Aubry", "customer_name": "Mme Claire Petit",
+                            "supplier_siret": "55210055400013", "invoice_number": "88", "total_incl_tax": "300.00"})
+    assert reading.fields["customer_name"].confidence <= 0.6
+
+
+def test_line_items_and_dates_that_do_not_agree_are_reported():
+    words = [phrase(0.08, 0.2, "Facture n° 12"), phrase(0.08, 0.22, "Date : 31/03/2026"),
+             phrase(0.08, 0.24, "Échéance : 01/03/2026"),
+             phrase(0.08, 0.3, "Désignation"), phrase(0.5, 0.3, "Qté"), phrase(0.62, 0.3, "PU HT"),
+             phrase(0.8, 0.3, "Montant HT"),
+             phrase(0.08, 0.32, "Lustre"), phrase(0.5, 0.32, "2"), phrase(0.62, 0.32, "450,00"),
+             phrase(0.8, 0.32, "950,00"),
+             phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "900,00")]
+    reading = read_invoice([words])
+    assert reading.findings == ["due_date 2026-03-01 is before issue_date 2026-03-31",
+                                "line 1: 2 × 450.00 = 900.00, but its amount is 950.00",
+                                "line amounts add up to 950.00, but total_excl_tax is 900.00"]
+    assert reading.fields["due_date"].confidence < 0.5
+
+
+def test_pages_without_text_say_that_the_document_needs_ocr():
+    reading = read_invoice([[], []], page_count=2)
+    assert reading.fields == {} and reading.page_count == 2 and reading.text_chars == 0
+    assert reading.findings == ["no text on the pages: the document needs OCR"]
+
+
+@pytest.mark.parametrize("layout", [two_column_header, table_style, totals_bottom_left, labels_above_values,
+                                    credit_note, english_with_legal_footer, two_rates_bases_in_items,
+                                    seller_and_buyer, key_value_table])
+def test_the_benchmark_reports_milliseconds_per_page(layout):
+    result = bench(layout(), repeat=2)
+    assert result["pages"] == 1 and result["repeat"] == 2 and result["ms_per_page"] > 0
