@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PYTEST := $(PY) -m pytest -p no:pytest_nameko
 PROTOS := $(shell find protos -name '*.proto')
 
-.PHONY: setup run stop status test test-unit test-service test-integration bench bench-seal bench-pipeline protos lint k8s-validate clean
+.PHONY: setup run stop status test test-unit test-service test-integration bench bench-seal bench-pipeline bench-ocr eval-extraction protos lint k8s-validate clean
 
 setup:
 	@bash scripts/setup.sh
@@ -35,13 +35,19 @@ test-service: setup
 test-integration: setup
 	@$(PYTEST) -q tests/integration
 
-bench: bench-seal bench-pipeline
+bench: bench-seal bench-pipeline bench-ocr
 
 bench-seal: setup
 	@.venv/bin/jefacture bench-seal --documents $${N:-100}
 
 bench-pipeline: setup
 	@.venv/bin/jefacture bench-pipeline --invoices $${N:-100}
+
+bench-ocr: setup
+	@.venv/bin/python -m jefacture_ocr.bench_ocr
+
+eval-extraction: setup
+	@OCR_WORKERS=$${WORKERS:-2} .venv/bin/python -m jefacture.extraction_eval --workers $${WORKERS:-2} $(if $(N),--limit $(N))
 
 lint: setup
 	@.venv/bin/ruff check lib services tests conftest.py deploy

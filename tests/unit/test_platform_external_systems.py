@@ -16,9 +16,13 @@ def env():
     return addresses(BASE)
 
 
+def table_of(env: dict) -> dict:
+    return {process.name: process for process in processes(env)}
+
+
 @pytest.fixture
 def table(env):
-    return {process.name: process for process in processes(env)}
+    return table_of(env)
 
 
 def test_the_addresses_of_the_external_systems_follow_the_base():
@@ -50,7 +54,8 @@ def test_the_oidc_provider_runs_with_the_seeded_users_and_the_gateways_callback(
 def test_the_registry_simulators_run_as_modules_on_their_ports(env, table):
     sirene, bodacc = table["sirene"], table["bodacc"]
     assert sirene.argv[1:] == ["-m", "jefacture.simulators.sirene", "--port", "8391",
-                               "--api-key", env["SIRENE_API_KEY"]]
+                               "--api-key", env["SIRENE_API_KEY"], "--rate-limit", "30"]
+    assert table_of({**env, "SIRENE_RATE_LIMIT": "0"})["sirene"].argv[-2:] == ["--rate-limit", "0"]
     assert bodacc.argv[1:] == ["-m", "jefacture.simulators.bodacc", "--port", "8392"]
     assert (sirene.ready, bodacc.ready) == ("http://127.0.0.1:8391/", "http://127.0.0.1:8392/")
 

@@ -14,11 +14,11 @@ MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
 
 PROCESSES = ["smtp-sink", "oidc", "sirene", "identity-grpc", "ingest-grpc", "reporting-grpc", "seal-vault-grpc",
              "gateway"]
-CLAIRE = ("claire.rousseau@rousseau-expertise.example", "Bilan-Garonne-2031!")  # expert-comptable of 2 cabinets
+CLAIRE = onboarding.DEMO_FIRM_ADMIN  # expert-comptable of 2 cabinets
 JULIEN = ("julien.fontaine@audit-fontaine.example", "Rennes#Liasse-7749")
 THOMAS = ("thomas.nguyen@rousseau-expertise.example", "Capitole$Journal-5820")  # collaborator
 SARAH = ("sarah.benali@rousseau-expertise.example", "Lettrage+Brique-3164")  # collaborator
-ROUSSEAU, GARONNE, FONTAINE = "812345676", "493187264", "798765434"
+ROUSSEAU, GARONNE, FONTAINE = onboarding.DEMO_CABINET_SIREN, "493187264", "798765434"
 
 
 @pytest.fixture(scope="module")
