@@ -1,7 +1,6 @@
 """Fixtures for service and integration tests: each run gets its own vhost, databases and blob folder."""
 import os
 
-import pymongo
 import pytest
 
 from jefacture import testing
@@ -38,10 +37,7 @@ def platform(platform_env, tmp_path):
     instance = Platform(platform_env, tmp_path / "var")
     yield instance
     instance.stop()
-    client = pymongo.MongoClient(MONGO_URI)
-    for name in client.list_database_names():
-        if name.startswith(platform_env["MONGO_DB_PREFIX"]):
-            client.drop_database(name)
+    testing.drop_databases(MONGO_URI, platform_env["MONGO_DB_PREFIX"])
 
 
 @pytest.fixture

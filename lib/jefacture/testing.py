@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 import kombu
+import pymongo
 
 from jefacture.messaging import event_exchange
 from jefacture.platform import REPO
@@ -117,3 +118,12 @@ class WebhookReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def drop_databases(mongo_uri: str, prefix: str) -> None:
+    """Drops every database a test platform made (their names start with its MONGO_DB_PREFIX)."""
+    client = pymongo.MongoClient(mongo_uri)
+    for name in client.list_database_names():
+        if name.startswith(prefix):
+            client.drop_database(name)
+    client.close()

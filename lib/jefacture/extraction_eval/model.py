@@ -7,18 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from jefacture_ocr.domain.reading import FIELD_NAMES
+
 CENT = Decimal("0.01")
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 GOODS, SERVICES, MIXED = "goods", "services", "mixed"
-# The fields a reader fills (services/ocr/domain/reading.py FIELD_NAMES) plus the document type.
-TRUTH_FIELDS = (
-    "supplier_name", "supplier_siren", "supplier_siret", "supplier_vat",
-    "customer_name", "customer_siren", "customer_vat",
-    "invoice_number", "issue_date", "due_date", "currency",
-    "total_excl_tax", "total_tax", "total_incl_tax",
-    "iban", "bic", "payment_terms", "purchase_order", "delivery_address", "operation_nature",
-    "document_type",
-)
+# The fields a reader fills, plus the document type.
+TRUTH_FIELDS = (*FIELD_NAMES, "document_type")
 
 
 def cents(value: Decimal) -> Decimal:

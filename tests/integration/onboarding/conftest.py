@@ -32,11 +32,7 @@ def stack(tmp_path_factory):
     platform.start(PROCESSES)
     yield platform
     platform.stop()
-    client = pymongo.MongoClient(MONGO_URI)
-    for name in client.list_database_names():
-        if name.startswith(env["MONGO_DB_PREFIX"]):
-            client.drop_database(name)
-    client.close()
+    testing.drop_databases(MONGO_URI, env["MONGO_DB_PREFIX"])
     testing.drop_vhost(vhost)
 
 
