@@ -44,7 +44,7 @@ bench-pipeline: setup
 	@.venv/bin/jefacture bench-pipeline --invoices $${N:-100}
 
 bench-ocr: setup
-	@.venv/bin/python -m jefacture_ocr.bench_ocr
+	@.venv/bin/python -m jefacture_ocr.bench_ocr --pages $${N:-8}
 
 eval-extraction: setup
 	@OCR_WORKERS=$${WORKERS:-2} .venv/bin/python -m jefacture.extraction_eval --workers $${WORKERS:-2} $(if $(N),--limit $(N))

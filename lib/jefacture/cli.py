@@ -159,6 +159,32 @@ def bench_seal_command(args, settings: PlatformSettings) -> int:
     return 0
 
 
+def extract_command(args, settings: PlatformSettings) -> int:
+    from jefacture_ocr.domain.reading import FIELD_NAMES, UnreadableDocument
+    from jefacture_ocr.extract import extract
+
+    path = Path(args.file)
+    try:
+        reading = extract(path.read_bytes(), path.name)
+    except OSError as error:
+        raise RuntimeError(f"cannot read {path}: {error.strerror}") from None
+    except UnreadableDocument as error:
+        raise RuntimeError(f"{path.name}: {error}") from None
+    if args.json:
+        print(json.dumps(reading.as_json(), ensure_ascii=False))
+        return 0
+    print(f"{path.name}: {reading.kind}, {reading.document_type}, {reading.page_count} page(s), "
+          f"{reading.seconds * 1000:.0f} ms")
+    for name in FIELD_NAMES:
+        if name in reading.fields:
+            print(f"  {name:<17} {reading.fields[name].value}  ({reading.fields[name].confidence:.2f})")
+    for line in reading.vat_breakdown:
+        print(f"  VAT {line.rate} %: base {line.base}, tax {line.tax}")
+    for finding in reading.findings:
+        print(f"  finding: {finding}")
+    return 0
+
+
 def import_clients_command(args, settings: PlatformSettings) -> int:
     from jefacture.client_import_cli import import_clients
 
@@ -200,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     bench_seal = commands.add_parser("bench-seal", help="seals per second and validation time")
     bench_seal.add_argument("--documents", type=int, default=100)
     bench_seal.set_defaults(run=bench_seal_command)
+    extract = commands.add_parser("extract", help="read an invoice (PDF, image, Factur-X, CII, UBL) into fields")
+    extract.add_argument("file")
+    extract.add_argument("--json", action="store_true", help="one JSON object, the shape other tools rely on")
+    extract.set_defaults(run=extract_command)
     clients = commands.add_parser("import-clients", help="import a firm's client dossiers from an Excel file")
     clients.add_argument("file", help=".xlsx or .xls; the header row is found and mapped like in the web import")
     clients.add_argument("--firm", required=True, help="the firm's SIREN or id")

@@ -1,4 +1,8 @@
-"""ocr's nameko entrypoints; reading runs in a real thread, off the eventlet hub, one document at a time."""
+"""ocr's nameko entrypoints. The structured and text-layer steps run in a real thread, off the eventlet hub, one
+document at a time (PDFium is not thread-safe); OCR runs in worker processes of its own (OCR_WORKERS, with a
+per-page time limit OCR_PAGE_SECONDS), which several documents share."""
+import time
+
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
 from nameko.events import event_handler
@@ -8,19 +12,28 @@ from jefacture.service_kit import ObservableService, Platform
 
 from . import handlers
 from .adapters.extractions import MongoExtractions
-from .adapters.pdf_text import read_pdf_text
+from .adapters.ocr_workers import OcrPool
+from .extract import finished, read_by_ocr, read_without_ocr
 
 
 class Reader(DependencyProvider):
-    """PDFium is not thread-safe (concurrent documents crash the process): one read at a time per process;
-    more throughput comes from more ocr processes, which compete for the same queue."""
-
     def setup(self):
         self.one_at_a_time = Semaphore(1)
+        self.pool = OcrPool().start()
 
-    def read(self, content: bytes):
+    def stop(self):
+        self.pool.close()
+
+    def kill(self):
+        self.pool.close()
+
+    def read(self, content: bytes, filename: str):
+        started = time.perf_counter()
         with self.one_at_a_time:
-            return tpool.execute(read_pdf_text, content)
+            reading = tpool.execute(read_without_ocr, content)
+        if reading is None:
+            reading = read_by_ocr(content, filename, self.pool.read_document)
+        return finished(reading, started)
 
     def get_dependency(self, worker_ctx):
         return self.read

@@ -87,7 +87,7 @@ def test_every_distinct_invoice_is_routed_exactly_once(gateway, platform_env, re
 def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(gateway, platform_env):
     dossier_id = new_dossier(gateway, platform_env)
     cases = [
-        (upload(gateway, dossier_id, b"just some text", "notes.txt"), 415, "not a PDF"),
+        (upload(gateway, dossier_id, b"just some text", "notes.txt"), 415, "is not a PDF, a JPEG, PNG or HEIC"),
         (upload(gateway, dossier_id, b"", "vide.pdf"), 400, "empty"),
         (upload(gateway, dossier_id, b"%PDF-1.7\n" + b"0" * 300_000, "huge.pdf"), 413, "limit"),
         (upload(gateway, "no-such-dossier", invoice_pdf(sample_invoices(1)[0])), 404, "no-such-dossier"),

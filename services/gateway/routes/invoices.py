@@ -31,7 +31,8 @@ LOOKUP_ERRORS = {**AUTH_ERRORS, 404: {"model": Error}, 422: {"model": Error}}
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {
-        "file": {"type": "string", "format": "binary", "description": "The invoice document (PDF)"},
+        "file": {"type": "string", "format": "binary",
+                 "description": "The invoice: PDF, JPEG/PNG/HEIC photo or scan, or Factur-X/CII/UBL XML"},
         "direction": {"type": "string", "enum": list(DIRECTIONS), "default": "purchase",
                       "description": "purchase: an invoice the company received; sale: one it issued"}}}}}}}
 

@@ -161,7 +161,7 @@ def test_a_large_invoice_goes_to_ingest_in_several_chunks_intact(gateway, firm, 
 
 
 @pytest.mark.parametrize("content, status, message", [
-    (b"GIF89a this is no invoice", 415, "'facture.pdf' is not a PDF"),
+    (b"GIF89a this is no invoice", 415, "'facture.pdf' is not a PDF, a JPEG, PNG or HEIC image, or an e-invoice"),
     (b"", 400, "'facture.pdf' is empty"),
     (b"%PDF-1.4\n" + b"0" * LIMIT, 413, f"'facture.pdf' is over the upload limit of {LIMIT} bytes"),
 ])

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 PDF_MAGIC = b"%PDF-"
+# What is taken in, recognised by its first bytes: a PDF, a photo or scan, an e-invoice's XML (Factur-X, CII, UBL).
+MAGIC = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
+TAKEN = "a PDF, a JPEG, PNG or HEIC image, or an e-invoice XML (Factur-X/CII/UBL)"
 
 
 class DocumentRefused(ValueError):
@@ -41,12 +45,19 @@ class ReceivedDocument:
 
 
 def media_type_of(upload: Upload) -> str:
-    """Only PDF for now: the media type is read from the bytes, never trusted from the client."""
-    if not upload.content:
+    """The media type read from the bytes, never trusted from the client."""
+    content = upload.content
+    if not content:
         raise DocumentRefused(f"{upload.filename!r} is empty")
-    if not upload.content.lstrip()[:1024].startswith(PDF_MAGIC):
-        raise DocumentRefused(f"{upload.filename!r} is not a PDF (it does not start with %PDF-)")
-    return "application/pdf"
+    head = content.lstrip()[:1024]
+    for magic, media_type in MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if content[4:8] == b"ftyp" and content[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        return "application/xml"
+    raise DocumentRefused(f"{upload.filename!r} is not {TAKEN}")
 
 
 def check(upload: Upload, max_bytes: int) -> str:

@@ -65,7 +65,7 @@ def test_the_same_bytes_for_another_dossier_are_a_new_document():
 
 @pytest.mark.parametrize("content, direction, max_bytes, reason", [
     (b"", "purchase", 10_000, "is empty"),
-    (b"GIF89a not a pdf", "purchase", 10_000, "is not a PDF"),
+    (b"GIF89a not a pdf", "purchase", 10_000, "is not a PDF, a JPEG"),
     (PDF, "purchase", 100, "over the limit"),
     (PDF, "sideways", 10_000, "direction must be"),
 ])
@@ -75,3 +75,18 @@ def test_refused_documents_say_why_and_store_nothing(content, direction, max_byt
         receive_document(upload(content=content, direction=direction), documents=documents, blobs=blobs,
                          max_bytes=max_bytes)
     assert documents.stored == {} and blobs.blobs == []
+
+
+@pytest.mark.parametrize("content, media_type", [
+    (b"%PDF-1.7 ...", "application/pdf"),
+    (b"\xff\xd8\xff\xe0 photo", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n scan", "image/png"),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00", "image/heic"),
+    (b"\xef\xbb\xbf<?xml version='1.0'?><rsm:CrossIndustryInvoice/>", "application/xml"),
+    (b"  <Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'/>", "application/xml"),
+])
+def test_pdfs_photos_and_e_invoice_xml_are_taken_in_by_their_bytes(content, media_type):
+    documents, blobs = FakeDocuments(), FakeBlobs()
+    receipt = receive_document(upload(content=content, filename="whatever.bin"), documents=documents, blobs=blobs,
+                               max_bytes=10_000)
+    assert documents.stored[receipt.document_id][0].media_type == media_type

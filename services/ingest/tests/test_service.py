@@ -48,7 +48,7 @@ def test_a_refused_upload_leaves_nothing_behind(platform, platform_env):
     with pytest.raises(grpc.RpcError) as refused:
         upload(platform_env["INGEST_GRPC"], b"this is plain text")
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "is not a PDF" in refused.value.details()
+    assert "is not a PDF, a JPEG, PNG or HEIC image" in refused.value.details()
     database = pymongo.MongoClient(platform_env["MONGO_URI"])[platform_env["MONGO_DB_PREFIX"] + "ingest"]
     assert database["received_documents"].count_documents({}) == 0
     assert not (platform.var_dir / "blobs").exists()

@@ -1,0 +1,92 @@
+import ipaddress
+import socket
+
+import numpy as np
+import pytest
+
+from jefacture_ocr.adapters import ocr_engine
+from jefacture_ocr.adapters.ocr_engine import ModelMissing, _proportional_words, model_paths, ocr_words
+from jefacture_ocr.bench_ocr import invoice_pdf, page_text, render_page, scanned
+
+
+@pytest.fixture(scope="module")
+def scan() -> np.ndarray:
+    return scanned(render_page(invoice_pdf("FA-2026-00417")), seed=7)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any connection or name lookup outside this machine fails the test."""
+    attempts = []
+
+    def local_only(host) -> None:
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            if host == "localhost":
+                return
+        attempts.append(host)
+        raise OSError(f"test forbids network access to {host}")
+
+    original_connect, original_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            local_only(address[0])
+        return original_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        local_only(host)
+        return original_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return attempts
+
+
+def test_a_scanned_invoice_is_read_word_by_word_with_positions(scan, no_network, monkeypatch):
+    monkeypatch.setattr(ocr_engine, "_engines", {})  # a fresh engine: models are loaded under no_network
+    words = ocr_words(scan, page=1)
+    text = page_text(words)
+    for expected in ("FA-2026-00417", "31/03/2026", "6 744,00", "1 124,00", "FR40542065479", "AGRIFRPP"):
+        assert expected in text
+    assert no_network == []
+    total, = [word for word in words if word.text == "744,00" and word.box.y0 > 0.4]
+    assert 0.85 < total.box.x1 <= 1 and total.box.y0 < total.box.y1 < 0.6  # right column, below the table
+    number, = [word for word in words if "FA-2026-00417" in word.text]
+    assert number.box.x0 > 0.55 and number.box.y1 < 0.25  # top right, where the invoice has it
+    assert all(word.page == 1 and 0.5 <= word.confidence <= 1 for word in words)
+    assert all(0 <= word.box.x0 < word.box.x1 <= 1 and 0 <= word.box.y0 < word.box.y1 <= 1 for word in words)
+
+
+def test_a_blank_page_has_no_words():
+    assert ocr_words(np.full((2339, 1654, 3), 255, np.uint8), page=3) == []
+
+
+def test_the_models_are_the_files_the_wheel_ships():
+    names = {task: path.name for task, path in model_paths().items()}
+    assert names == {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
+                     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
+    assert all(path.stat().st_size > 100_000 for path in model_paths().values())
+
+
+def test_a_missing_model_is_an_error_not_a_download(tmp_path, no_network):
+    """rapidocr's own path to a model it does not have ends in a download: here it ends in ModelMissing."""
+    from rapidocr import RapidOCR
+
+    ocr_engine._forbid_downloads()
+    engine = RapidOCR(params={"Global.model_root_dir": str(tmp_path), "Global.log_level": "critical"})
+    with pytest.raises(ModelMissing, match="rapidocr wanted to download .*OCR models must be local files"):
+        engine(np.full((64, 64, 3), 255, np.uint8))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_line_without_word_boxes_is_split_in_proportion():
+    line = np.array([[100, 10], [300, 10], [300, 30], [100, 30]], dtype=np.float32)
+    words = _proportional_words("Total 1 234,56", 0.9, line)
+    assert [text for text, _, _ in words] == ["Total", "1", "234,56"]
+    first, _, last = (points for _, _, points in words)
+    assert first[0].tolist() == [100, 10] and last[1].tolist() == [300, 10]
+    assert first[1][0] == pytest.approx(100 + 200 * 5 / 14)
