@@ -56,7 +56,7 @@ def page_count_of(content: bytes, filename: str, limits: PageLimits | None = Non
     limits = limits or PageLimits.from_env()
     _refuse_empty(content, filename)
     if is_pdf(content):
-        pdf = _open_pdf(content, filename)
+        pdf = open_pdf(content, filename)
         try:
             count = len(pdf)
         finally:
@@ -92,7 +92,9 @@ def _refuse_empty(content: bytes, filename: str) -> None:
         raise UnreadableDocument(f"{filename} is empty (0 bytes)")
 
 
-def _open_pdf(content: bytes, filename: str) -> pypdfium2.PdfDocument:
+def open_pdf(content: bytes, filename: str) -> pypdfium2.PdfDocument:
+    if not content:
+        raise UnreadableDocument(f"{filename} is empty (0 bytes)")
     try:
         return pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError as error:
@@ -102,7 +104,7 @@ def _open_pdf(content: bytes, filename: str) -> pypdfium2.PdfDocument:
 
 
 def _pdf_page(content: bytes, filename: str, index: int, limits: PageLimits) -> np.ndarray:
-    pdf = _open_pdf(content, filename)
+    pdf = open_pdf(content, filename)
     try:
         page = pdf[index]
         try:

@@ -7,40 +7,15 @@ import time
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
-from ..domain import extraction
 from ..domain.invoice_reader import read_invoice
-from ..domain.reading import Box, Reading, UnreadableDocument, Word
-
-
-def _open(content: bytes, unreadable: type[Exception]) -> pypdfium2.PdfDocument:
-    if not content:
-        raise unreadable("the PDF is empty (0 bytes)")
-    try:
-        return pypdfium2.PdfDocument(content)
-    except pypdfium2.PdfiumError as error:
-        raise unreadable(f"the PDF could not be opened: {error}") from None
-
-
-def read_pdf_text(content: bytes) -> extraction.Extraction:
-    """Page count and amount of text (the service's current, field-less reading)."""
-    pdf = _open(content, extraction.UnreadableDocument)
-    try:
-        text_chars = 0
-        for page in pdf:
-            text_page = page.get_textpage()
-            text_chars += len(text_page.get_text_range().strip())
-            text_page.close()
-            page.close()
-        findings = () if text_chars else ("no text layer: the document needs OCR",)
-        return extraction.Extraction(kind="pdf_text", page_count=len(pdf), text_chars=text_chars, findings=findings)
-    finally:
-        pdf.close()
+from ..domain.reading import Box, Reading, Word
+from .images import open_pdf
 
 
 def pdf_words(content: bytes, max_pages: int | None = None) -> tuple[list[list[Word]], int]:
     """The words of each page (at most max_pages pages), boxes in page fractions with the origin top-left as the
     page is displayed (rotation applied), and the document's page count."""
-    pdf = _open(content, UnreadableDocument)
+    pdf = open_pdf(content, "the PDF")
     try:
         page_count = len(pdf)
         read = page_count if max_pages is None else min(page_count, max_pages)

@@ -43,7 +43,7 @@ def test_a_corrupt_pdf_is_announced_with_its_reason():
     extractions, blobs = FakeExtractions(), FakeBlobs(sha=b"%PDF-1.7\n garbage without xref")
     extract_invoice(received(), extractions=extractions, blobs=blobs, read=extract)
     extracted = payload_of(from_wire(extractions.stored["doc-1"][1][0]))
-    assert extracted.kind == "unreadable" and "could not be opened" in extracted.failure_reason
+    assert extracted.kind == "unreadable" and "not a readable PDF" in extracted.failure_reason
 
 
 def test_a_document_already_read_is_not_read_again():

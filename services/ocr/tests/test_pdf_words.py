@@ -7,7 +7,7 @@ from PIL import ImageOps
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from jefacture_ocr.adapters.pdf_text import pdf_words, read_pdf_text
+from jefacture_ocr.adapters.pdf_text import pdf_words
 from jefacture_ocr.domain.reading import UnreadableDocument
 
 WIDTH, HEIGHT = A4
@@ -79,15 +79,10 @@ def test_pages_are_numbered_and_can_be_limited():
 
 @pytest.mark.parametrize("content, reason", [
     (b"", r"the PDF is empty \(0 bytes\)"),
-    (b"%PDF-1.7\nnot really a pdf", "the PDF could not be opened"),
-    (make_pdf([(50, 50, "secret")])[:300], "the PDF could not be opened"),
-    (make_pdf([(50, 50, "secret")], encrypt="password"), "the PDF could not be opened"),
+    (b"%PDF-1.7\nnot really a pdf", r"the PDF is not a readable PDF \(damaged or truncated\)"),
+    (make_pdf([(50, 50, "secret")])[:300], r"the PDF is not a readable PDF \(damaged or truncated\)"),
+    (make_pdf([(50, 50, "secret")], encrypt="password"), "the PDF is a PDF protected by a password"),
 ])
 def test_unreadable_pdfs_say_why(content, reason):
     with pytest.raises(UnreadableDocument, match=reason):
         pdf_words(content)
-
-
-def test_the_services_text_layer_summary_still_works():
-    extraction = read_pdf_text(make_pdf([(50, 50, "Facture F-1")], []))
-    assert extraction.kind == "pdf_text" and extraction.page_count == 2 and extraction.text_chars == 11
