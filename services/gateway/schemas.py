@@ -195,3 +195,10 @@ class NewUser(BaseModel):
 
 class SwitchBody(BaseModel):
     dossier_id: str
+
+
+class PhotoFrame(BaseModel):
+    found: bool
+    corners: list[list[float]] = Field(description="Top-left, top-right, bottom-right, bottom-left as [x, y] fractions")
+    image_width: int
+    image_height: int

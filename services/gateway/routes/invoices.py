@@ -6,11 +6,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from jefacture_ocr.adapters.page_frame import frame_of_photo
+from jefacture_ocr.domain.reading import UnreadableDocument
+
 from ..access import BackendsDep, SignedIn
 from ..adapters.backends import Backends
 from ..adapters.identity import Caller
 from ..domain.errors import DocumentRefused, Forbidden, InvalidInput, NotFound
-from ..schemas import DIRECTIONS, DossierFiles, DossierStats, Error, InvoiceView, UploadReceipt
+from ..schemas import DIRECTIONS, DossierFiles, DossierStats, Error, InvoiceView, PhotoFrame, UploadReceipt
 from ..settings import GatewaySettings
 from ..uploads import read_upload
 
@@ -71,6 +74,20 @@ async def upload_invoice(dossier_id: str, request: Request, response: Response, 
     if receipt.duplicate:
         response.status_code = 200
     return receipt
+
+
+@router.post("/dossiers/{dossier_id}/photo-frame", response_model=PhotoFrame, tags=["invoices"],
+             openapi_extra=UPLOAD_BODY, responses={**LOOKUP_ERRORS, 413: {"model": Error}, **UNAVAILABLE})
+async def photo_frame(dossier_id: str, request: Request, backends: BackendsDep, settings: SettingsDep,
+                      caller: SignedIn) -> PhotoFrame:
+    """The page the app frames in green on a phone photo before it is sent: its four corners as fractions of the
+    image, or found=false for a flat scan. Nothing is stored."""
+    await run_in_threadpool(backends.identity.authorize, caller, dossier_id, "invoices.upload")
+    form = await read_upload(request.headers.get("content-type", ""), request.stream(), settings.max_upload_bytes)
+    try:
+        return PhotoFrame(**await run_in_threadpool(frame_of_photo, bytes(form.content), form.filename))
+    except UnreadableDocument as error:
+        raise DocumentRefused(str(error)) from None
 
 
 @router.get("/invoices/{document_id}", response_model=InvoiceView, tags=["invoices"],

@@ -300,3 +300,31 @@ def test_the_openapi_description_lists_every_endpoint_with_its_models(client):
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
     assert upload_op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith("UploadReceipt")
     assert {"401", "404"} <= set(upload_op["responses"])
+
+
+def test_the_photo_frame_of_a_phone_photo_is_found_and_nothing_is_stored(gateway, dossier, auth, received_documents,
+                                                                          platform):
+    import cv2
+    import numpy as np
+
+    from jefacture_ocr.tests.test_images import render_page
+    from jefacture_ocr.tests.test_page_frame import CORNERS, PHOTO_SIZE, phone_photo
+
+    client = gateway(MAX_UPLOAD_BYTES=str(20_000_000))
+    photo = phone_photo(render_page(PDF), CORNERS)
+    _, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    reply = client.post(f"/dossiers/{dossier['dossier_id']}/photo-frame", headers=auth,
+                        files={"file": ("photo.jpg", jpeg.tobytes(), "image/jpeg")})
+    assert reply.status_code == 200, reply.text
+    frame = reply.json()
+    assert frame["found"] and (frame["image_width"], frame["image_height"]) == PHOTO_SIZE
+    expected = [[x / PHOTO_SIZE[0], y / PHOTO_SIZE[1]] for x, y in CORNERS]
+    found = np.array(frame["corners"])
+    assert found.shape == (4, 2) and np.abs(found - np.array(expected)).max() < 0.02
+
+    refused = client.post(f"/dossiers/{dossier['dossier_id']}/photo-frame", headers=auth,
+                          files={"file": ("notes.txt", b"just words", "text/plain")})
+    assert refused.status_code == 400 and "notes.txt" in refused.json()["error"]
+    assert client.post(f"/dossiers/{dossier['dossier_id']}/photo-frame",
+                       files={"file": ("photo.jpg", jpeg.tobytes(), "image/jpeg")}).status_code == 401
+    assert_nothing_stored(received_documents, platform)
