@@ -13,3 +13,8 @@ HANDLER_SECONDS = Histogram("jefacture_handler_seconds", "Time spent in an event
 OUTBOX_PENDING = Gauge("jefacture_outbox_pending", "Events written but not yet published", ["producer"])
 GRPC_SECONDS = Histogram("jefacture_grpc_seconds", "Time spent answering a gRPC call", ["method", "code"])
 QUEUE_DEPTH = Gauge("jefacture_queue_depth", "Events waiting in the service's queue (the lag)", ["service", "queue"])
+DOCUMENTS_READ = Counter("jefacture_documents_read_total", "Documents read by the extraction chain, by the step that "
+                         "read them (facturx, cii, ubl, pdf_text, ocr) or unreadable", ["kind"])
+PAGES_READ = Counter("jefacture_pages_read_total", "Pages read by the extraction chain", ["kind"])
+READ_SECONDS = Histogram("jefacture_read_seconds", "Time to read one document", ["kind"],
+                         buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60, 120))

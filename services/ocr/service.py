@@ -8,11 +8,13 @@ from eventlet.semaphore import Semaphore
 from nameko.events import event_handler
 from nameko.extensions import DependencyProvider
 
+from jefacture import metrics
 from jefacture.service_kit import ObservableService, Platform
 
 from . import handlers
 from .adapters.extractions import MongoExtractions
 from .adapters.ocr_workers import OcrPool
+from .domain.reading import UnreadableDocument
 from .extract import finished, read_by_ocr, read_without_ocr
 
 
@@ -29,11 +31,19 @@ class Reader(DependencyProvider):
 
     def read(self, content: bytes, filename: str):
         started = time.perf_counter()
-        with self.one_at_a_time:
-            reading = tpool.execute(read_without_ocr, content)
-        if reading is None:
-            reading = read_by_ocr(content, filename, self.pool.read_document)
-        return finished(reading, started)
+        try:
+            with self.one_at_a_time:
+                reading = tpool.execute(read_without_ocr, content)
+            if reading is None:
+                reading = read_by_ocr(content, filename, self.pool.read_document)
+            reading = finished(reading, started)
+        except UnreadableDocument:
+            metrics.DOCUMENTS_READ.labels("unreadable").inc()
+            raise
+        metrics.DOCUMENTS_READ.labels(reading.kind).inc()
+        metrics.PAGES_READ.labels(reading.kind).inc(max(reading.page_count, 1))
+        metrics.READ_SECONDS.labels(reading.kind).observe(reading.seconds)
+        return reading
 
     def get_dependency(self, worker_ctx):
         return self.read
