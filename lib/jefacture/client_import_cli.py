@@ -12,9 +12,9 @@ from jefacture.settings import load
 
 def import_clients(file: Path, firm_key: str, admin_email: str, mapping_json: str | None) -> int:
     from jefacture_identity.domain.client_import import read_spreadsheet, suggest_mapping
+    from jefacture_identity.domain.permissions import Denied
     from jefacture_identity.grpc_server import build_context
     from jefacture_identity.handlers.context import Caller, Principal
-    from jefacture_identity.domain.permissions import Denied
     from jefacture_identity.handlers.imports import import_clients as run_import
     from jefacture_identity.settings import IdentitySettings
 
