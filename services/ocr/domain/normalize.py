@@ -75,15 +75,15 @@ _AMOUNT = re.compile(
 
 def _number_from(digits: str) -> Decimal | None:
     """'1 234,56' '1.234,56' '1,234.56' '1234.56' '1.234' '12,5' → Decimal. With both marks the last is the decimal
-    one; a repeated mark groups thousands; a lone '.' before exactly three digits groups thousands; a lone ',' is
-    the French decimal comma."""
+    one; a repeated mark groups thousands, unless fewer than three digits follow its last ('101.697.35', an OCR
+    slip); a lone '.' before exactly three digits groups thousands; a lone ',' is the French decimal comma."""
     compact = "".join(char for char in digits if char not in _SPACES + "'")
     marks = [char for char in compact if char in ".,"]
     if marks:
         last = max(compact.rfind("."), compact.rfind(","))
         decimals = len(compact) - last - 1
-        grouping_only = len(set(marks)) == 1 and (len(marks) > 1 or marks[0] == "." and decimals == 3
-                                                  and not compact.startswith("0"))
+        grouping_only = len(set(marks)) == 1 and decimals == 3 and (len(marks) > 1 or marks[0] == "."
+                                                                    and not compact.startswith("0"))
         whole = compact if grouping_only else compact[:last]
         compact = whole.replace(".", "").replace(",", "") + ("" if grouping_only else "." + compact[last + 1:])
     try:
@@ -135,7 +135,7 @@ def format_quantity(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-_RATE = re.compile(r"(?<![\w.,])(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,3})?)\s?%")  # glued to a word too ('TVA20%')
 
 
 def find_rates(text: str) -> list[Span]:
@@ -373,8 +373,9 @@ def find_currencies(text: str) -> list[Span]:
 def operation_nature(text: str) -> str | None:
     """'Livraison de biens' → goods, 'Prestation de services' → services, both or 'mixte' → mixed."""
     folded = fold(text)
-    goods = bool(re.search(r"\bbiens?\b|\bmarchandises?\b|\bgoods\b", folded))
-    services = bool(re.search(r"\bservices?\b|\bprestations?\b", folded))
+    # words may be glued to the one before ('Supply ofservices' as OCR reads it)
+    goods = bool(re.search(r"biens?\b|marchandises?\b|goods\b", folded))
+    services = bool(re.search(r"services?\b|prestations?\b", folded))
     if "mixte" in folded or "mixed" in folded or (goods and services):
         return "mixed"
     return "goods" if goods else "services" if services else None

@@ -623,3 +623,316 @@ def test_pages_without_text_say_that_the_document_needs_ocr():
 def test_the_benchmark_reports_milliseconds_per_page(layout):
     result = bench(layout(), repeat=2)
     assert result["pages"] == 1 and result["repeat"] == 2 and result["ms_per_page"] > 0
+
+
+# ---------------------------------------------------------------- layout 11: "DOIT" before the customer's block
+
+def debtor_on_the_left() -> bytes:
+    return pdf([
+        T(300, 55, "Plomberie Vasseur", 18, "Times-Bold", "center"),
+        T(300, 75, "9 quai des Tanneurs, 13002 Marseille - Tél. 04 91 00 00 00", 9, "Times-Roman", "center"),
+        T(50, 130, "DOIT :", 11, "Times-Bold"), T(120, 130, "SCI Les Glycines", 10, "Times-Bold"),
+        T(120, 144, "18 avenue Mirabeau", 10, "Times-Roman"), T(120, 158, "13100 Aix-en-Provence", 10, "Times-Roman"),
+        T(120, 172, "SIREN 732 829 320", 10, "Times-Roman"), T(120, 186, "TVA FR 44 732829320", 10, "Times-Roman"),
+        T(340, 130, "Facture n° PV-2026-031", 10, "Times-Roman"),
+        T(340, 144, "Établie le 02/03/2026", 10, "Times-Roman"),
+        T(340, 158, "Payable au 01/04/2026", 10, "Times-Roman"), T(340, 172, "Votre cde : CDE-7781", 10, "Times-Roman"),
+        T(50, 225, "Chantier : 4 impasse des Lilas, 13100 Aix-en-Provence", 10, "Times-Roman"),
+        T(50, 270, "Travaux", 10, "Times-Bold"), T(330, 270, "Qté", 10, "Times-Bold", "right"),
+        T(420, 270, "Prix unit.", 10, "Times-Bold", "right"), T(545, 270, "Total H.T.", 10, "Times-Bold", "right"),
+        T(50, 286, "Remplacement ballon eau chaude", 10, "Times-Roman"), T(330, 286, "1", 10, "Times-Roman", "right"),
+        T(420, 286, "1.000,00", 10, "Times-Roman", "right"), T(545, 286, "1.000,00", 10, "Times-Roman", "right"),
+        T(50, 330, "Modalités : Paiement comptant à réception de facture", 10, "Times-Roman"),
+        T(420, 330, "Total H.T.", 10, "Times-Roman"), T(545, 330, "1.000,00 €", 10, "Times-Roman", "right"),
+        T(420, 345, "T.V.A. 10 %", 10, "Times-Roman"), T(545, 345, "100,00 €", 10, "Times-Roman", "right"),
+        T(420, 360, "NET À PAYER", 10, "Times-Bold"), T(545, 360, "1.100,00 €", 10, "Times-Bold", "right"),
+        T(300, 790, "SARL au capital de 8 000 € - SIRET 552 100 554 00013 - TVA FR 96 552100554", 7, "Times-Roman",
+          "center"),
+        T(300, 800, "En cas de retard de paiement : pénalités égales à trois fois le taux d'intérêt légal.", 7,
+          "Times-Roman", "center"),
+    ])
+
+
+def test_a_customer_announced_by_doit_keeps_its_identifiers_apart_from_the_supplier():
+    reading = read_pdf_invoice(debtor_on_the_left())
+    assert_fields(reading, {
+        "supplier_name": "Plomberie Vasseur", "supplier_siret": "55210055400013", "supplier_siren": "552100554",
+        "supplier_vat": "FR96552100554", "customer_name": "SCI Les Glycines", "customer_siren": "732829320",
+        "customer_vat": "FR44732829320", "invoice_number": "PV-2026-031", "issue_date": "2026-03-02",
+        "due_date": "2026-04-01", "purchase_order": "CDE-7781",
+        "delivery_address": "4 impasse des Lilas, 13100 Aix-en-Provence",
+        "payment_terms": "Paiement comptant à réception de facture", "total_excl_tax": "1000.00",
+        "total_tax": "100.00", "total_incl_tax": "1100.00"})
+    assert reading.vat_breakdown == [VatLine("10.00", "1000.00", "100.00")]
+
+
+def test_a_sentence_about_late_payment_is_not_the_payment_terms():
+    words = [phrase(0.08, 0.3, "Facture n° 77"), phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "120,00 €"),
+             phrase(0.1, 0.93, "En cas de retard de paiement : pénalités au taux légal majoré de 10 points.")]
+    assert "payment_terms" not in read_invoice([words]).fields
+
+
+# ---------------------------------------------------------------- layout 12: two unlabelled address blocks
+
+def issuer_on_the_right() -> bytes:
+    return pdf([
+        T(50, 60, "Mairie de Saint-Herblain", 12, "Helvetica-Bold"), T(50, 75, "2 rue de l'Hôtel de Ville", 11),
+        T(50, 89, "44800 Saint-Herblain", 11), T(50, 103, "SIREN : 303 265 045", 11),
+        T(50, 117, "TVA intracom. : FR40303265045", 11),
+        T(545, 60, "Électricité Bernard", 9, "Helvetica-Bold", "right"),
+        T(545, 72, "5 impasse Volta", 9, align="right"),
+        T(545, 84, "44000 Nantes", 9, align="right"), T(545, 96, "Tél. 02 40 00 00 00", 9, align="right"),
+        T(545, 108, "contact@bernard-elec.fr", 9, align="right"), T(545, 120, "SIRET : 775 665 011 00018", 9,
+                                                                      align="right"),
+        T(545, 132, "TVA : FR62775665011", 9, align="right"),
+        T(50, 180, "FACTURE", 18, "Helvetica-Bold"), T(50, 200, "Référence : EB-1187"),
+        T(250, 200, "Date : 12/05/2026"),
+        T(380, 300, "Total HT"), T(545, 300, "500,00 €", align="right"),
+        T(380, 314, "TVA 20 %"), T(545, 314, "100,00 €", align="right"),
+        T(380, 328, "Total TTC"), T(545, 328, "600,00 €", align="right"),
+        T(300, 800, "Électricité Bernard - SAS au capital de 10 000 € - RCS Nantes 775 665 011", 7, align="center"),
+    ])
+
+
+def test_without_labels_the_issuer_is_the_block_named_in_the_legal_mentions_even_when_set_smaller():
+    reading = read_pdf_invoice(issuer_on_the_right())
+    assert_fields(reading, {
+        "supplier_name": "Électricité Bernard", "supplier_siret": "77566501100018", "supplier_siren": "775665011",
+        "supplier_vat": "FR62775665011", "customer_name": "Mairie de Saint-Herblain", "customer_siren": "303265045",
+        "customer_vat": "FR40303265045", "invoice_number": "EB-1187", "issue_date": "2026-05-12"})
+    assert reading.fields["customer_name"].confidence <= 0.6
+
+
+def test_without_labels_the_second_address_block_and_its_identifiers_are_the_customer():
+    words = [phrase(0.08, 0.05, "ATELIER DU BOIS FLOTTE"), phrase(0.08, 0.065, "3 RUE DES CORDIERS"),
+             phrase(0.08, 0.08, "56100 LORIENT"), phrase(0.08, 0.095, "TEL 02 97 00 00 00"),
+             phrase(0.08, 0.11, "SIRET 443 061 841 00013"),
+             phrase(0.55, 0.16, "CAVE COOPERATIVE DU LAYON"), phrase(0.55, 0.175, "1 ROUTE DES VIGNES"),
+             phrase(0.55, 0.19, "49380 THOUARCE"), phrase(0.55, 0.205, "SIREN 542 065 479"),
+             phrase(0.55, 0.22, "TVA FR82542065479"),
+             phrase(0.08, 0.3, "FACTURE NO : 2026-17"), phrase(0.6, 0.5, "TOTAL TTC"), phrase(0.82, 0.5, "84,00")]
+    reading = read_invoice([words])
+    assert_fields(reading, {"supplier_name": "ATELIER DU BOIS FLOTTE", "supplier_siret": "44306184100013",
+                            "supplier_siren": "443061841", "customer_name": "CAVE COOPERATIVE DU LAYON",
+                            "customer_siren": "542065479", "customer_vat": "FR82542065479"})
+    assert "supplier_vat" not in reading.fields
+
+
+# ---------------------------------------------------------------- layout 13: a sidebar beside the items
+
+def sidebar() -> bytes:
+    rows = [("Reliure cuir", "3 u", "12,50", "5,5 %", "37,50"), ("Papier vergé", "10 u", "4,00", "20 %", "40,00"),
+            ("Encre de Chine", "2 u", "6,25", "20 %", "12,50")]
+    items = []
+    for number, (label, quantity, price, rate, amount) in enumerate(rows):
+        y = 316 + 16 * number
+        # the unit price and the rate are set so close that they read as one run
+        items += [T(190, y, label, 9), T(330, y, quantity, 9, align="right"), T(420, y, price, 9, align="right"),
+                  T(425, y, rate, 9), T(545, y, amount, 9, align="right")]
+    return pdf([
+        T(30, 60, "Papeterie des", 15, "Helvetica-Bold"), T(30, 78, "Quatre Vents SARL", 15, "Helvetica-Bold"),
+        T(30, 120, "12 rue Sainte", 8), T(30, 131, "13001 Marseille", 8), T(30, 142, "Tél. 04 91 11 22 33", 8),
+        T(30, 190, "SIREN 404833048", 8), T(30, 201, "TVA FR83404833048", 8),
+        T(30, 260, "Banque", 8, "Helvetica-Bold"), T(30, 272, "FR76 3000 4000 0000 0123 4567 845", 7),
+        T(30, 300, "BIC BNPAFRPP", 8),
+        T(190, 110, "Facture", 9), T(260, 110, "P-0456", 9), T(190, 126, "Date", 9), T(260, 126, "03/02/2026", 9),
+        T(420, 106, "Client", 9, "Helvetica-Bold"), T(420, 121, "Imprimerie Caillol", 9),
+        T(420, 135, "40 cours Julien", 9), T(420, 149, "13006 Marseille", 9), T(420, 163, "TVA FR44732829320", 9),
+        T(190, 300, "Désignation", 8, "Helvetica-Bold"), T(330, 300, "Qté", 8, "Helvetica-Bold", "right"),
+        T(420, 300, "P.U. HT", 8, "Helvetica-Bold", "right"), T(470, 300, "TVA", 8, "Helvetica-Bold", "right"),
+        T(545, 300, "Montant HT", 8, "Helvetica-Bold", "right"), *items,
+        T(190, 390, "Nature de l'opération : Livraison de biens", 8), T(420, 390, "Total HT", 9),
+        T(545, 390, "90,00 €", 9, align="right"),
+        T(420, 404, "TVA 5,5 %", 9), T(545, 404, "2,06 €", 9, align="right"),
+        T(420, 418, "TVA 20 %", 9), T(545, 418, "10,50 €", 9, align="right"),
+        T(420, 432, "Total TTC", 9, "Helvetica-Bold"), T(545, 432, "102,56 €", 9, "Helvetica-Bold", "right"),
+    ])
+
+
+def test_a_sidebar_beside_the_items_its_wrapped_name_and_two_numbers_in_one_run():
+    reading = read_pdf_invoice(sidebar())
+    assert_fields(reading, {
+        "supplier_name": "Papeterie des Quatre Vents SARL", "supplier_siren": "404833048",
+        "supplier_vat": "FR83404833048", "customer_name": "Imprimerie Caillol", "customer_vat": "FR44732829320",
+        "invoice_number": "P-0456", "issue_date": "2026-02-03", "iban": "FR7630004000000001234567845",
+        "bic": "BNPAFRPP", "total_excl_tax": "90.00", "total_tax": "12.56", "total_incl_tax": "102.56",
+        "operation_nature": "goods"})
+    assert [(line.unit_price, line.vat_rate, line.amount) for line in reading.lines] == [
+        ("12.50", "5.50", "37.50"), ("4.00", "20.00", "40.00"), ("6.25", "20.00", "12.50")]
+    assert sorted(reading.vat_breakdown, key=lambda line: line.rate) == [
+        VatLine("20.00", "52.50", "10.50"), VatLine("5.50", "37.50", "2.06")]
+
+
+# ---------------------------------------------------------------- layout 14: English totals in brackets
+
+def english_brackets() -> bytes:
+    return pdf([
+        T(50, 60, "Harbour Lights Consulting", 16, "Helvetica-Bold"), T(50, 78, "14 quai de la Fosse, 44000 Nantes"),
+        T(50, 90, "Phone 02 51 00 00 00"),
+        T(400, 60, "INVOICE", 18, "Helvetica-Bold"), T(400, 85, "Invoice No. HL-2026-88"),
+        T(400, 99, "Invoice date: 2026-06-01"), T(400, 113, "Due date: 2026-07-01"),
+        T(50, 150, "Bill to", 10, "Helvetica-Bold"), T(50, 164, "Quayside Bakery"), T(50, 177, "3 rue Kervégan"),
+        T(50, 190, "44000 Nantes"), T(50, 203, "VAT No.: FR44732829320"),
+        T(50, 250, "Description", 9, "Helvetica-Bold"), T(360, 250, "Qty", 9, "Helvetica-Bold", "right"),
+        T(450, 250, "Unit price", 9, "Helvetica-Bold", "right"), T(545, 250, "Amount", 9, "Helvetica-Bold", "right"),
+        T(50, 266, "Process review (days)"), T(360, 266, "2", align="right"), T(450, 266, "500.00", align="right"),
+        T(545, 266, "1,000.00", align="right"),
+        T(50, 330, "Payment terms: 30 days from invoice date"), T(330, 330, "Subtotal (excl. VAT)"),
+        T(545, 330, "1,000.00", align="right"),
+        T(50, 345, "IBAN: FR76 3000 4000 0000 0123 4567 845"), T(330, 345, "VAT 20%"),
+        T(545, 345, "200.00", align="right"),
+        T(330, 360, "Total (incl. VAT)", 10, "Helvetica-Bold"),
+        T(545, 360, "€ 1,200.00", 10, "Helvetica-Bold", "right"),
+        T(300, 800, "Harbour Lights Consulting - SAS with a share capital of 20000 EUR - RCS Nantes 404 833 048", 7,
+          align="center"),
+    ])
+
+
+def test_english_totals_with_words_in_brackets_and_vat_beside_the_bank_details():
+    reading = read_pdf_invoice(english_brackets())
+    assert_fields(reading, {
+        "supplier_name": "Harbour Lights Consulting", "supplier_siren": "404833048",
+        "customer_name": "Quayside Bakery", "customer_vat": "FR44732829320", "invoice_number": "HL-2026-88",
+        "issue_date": "2026-06-01", "due_date": "2026-07-01", "total_excl_tax": "1000.00", "total_tax": "200.00",
+        "total_incl_tax": "1200.00", "iban": "FR7630004000000001234567845",
+        "payment_terms": "30 days from invoice date"})
+    assert reading.vat_breakdown == [VatLine("20.00", "1000.00", "200.00")]
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- layout 15: a large title beside small lines
+
+def title_beside_an_address() -> bytes:
+    return pdf([
+        T(50, 50, "Transports Morvan", 14, "Helvetica-Bold"), T(50, 66, "Zone du Prat, 56000 Vannes", 9),
+        T(50, 78, "contact@morvan-transports.fr", 9),
+        T(50, 130, "Pour :", 9, "Helvetica-Bold"), T(50, 146, "Biscuiterie de l'Odet"), T(50, 159, "2 rue Laennec"),
+        T(50, 172, "29000 Quimper"), T(50, 185, "TVA FR83404833048"),
+        T(50, 300, "FACTURE", 30, "Helvetica-Bold"),
+        T(330, 280, "Livraison :", 9, "Helvetica-Bold"), T(330, 293, "Entrepôt Sud, 8 rue du Port", 9),
+        T(330, 305, "29900 Concarneau", 9),
+        T(50, 340, "Facture n° TM-5512"), T(250, 340, "Date : 08/09/2026"),
+        T(380, 420, "Total TTC"), T(545, 420, "360,00 €", align="right"),
+    ])
+
+
+def test_a_large_title_does_not_merge_the_small_lines_beside_it_and_a_heading_announces_the_customer():
+    reading = read_pdf_invoice(title_beside_an_address())
+    assert_fields(reading, {
+        "supplier_name": "Transports Morvan", "customer_name": "Biscuiterie de l'Odet", "customer_vat": "FR83404833048",
+        "delivery_address": "Entrepôt Sud, 8 rue du Port, 29900 Concarneau", "invoice_number": "TM-5512",
+        "issue_date": "2026-09-08", "total_incl_tax": "360.00"})
+    assert "supplier_vat" not in reading.fields
+
+
+def test_the_run_beside_a_label_is_not_its_value_when_it_goes_on_an_address_from_above():
+    words = [phrase(0.55, 0.15, "Adresse de facturation"), phrase(0.55, 0.165, "Garage des Deux Caps"),
+             phrase(0.55, 0.18, "12 rue Nationale"), phrase(0.08, 0.195, "Adresse de livraison :"),
+             phrase(0.55, 0.195, "62179 Wissant"), phrase(0.08, 0.21, "Parking visiteurs"),
+             phrase(0.08, 0.225, "Route du Cap, 62179 Audinghen"), phrase(0.08, 0.3, "Facture n° 51")]
+    reading = read_invoice([words])
+    assert_fields(reading, {"customer_name": "Garage des Deux Caps",
+                            "delivery_address": "Parking visiteurs, Route du Cap, 62179 Audinghen"})
+
+
+# ---------------------------------------------------------------- layout 16: carried totals and a VAT table
+
+def carried_over_and_vat_table() -> bytes:
+    header = [T(50, 200, "Désignation", 9, "Helvetica-Bold"), T(360, 200, "Qté", 9, "Helvetica-Bold", "right"),
+              T(450, 200, "PU HT", 9, "Helvetica-Bold", "right"),
+              T(545, 200, "Montant HT", 9, "Helvetica-Bold", "right")]
+
+    def rows(y: float, entries: list[tuple[str, str, str, str]]) -> list[T]:
+        return [item for number, (label, quantity, price, amount) in enumerate(entries)
+                for item in (T(50, y + 15 * number, label), T(360, y + 15 * number, quantity, align="right"),
+                             T(450, y + 15 * number, price, align="right"),
+                             T(545, y + 15 * number, amount, align="right"))]
+
+    first = [T(50, 50, "Grains & Graines", 16, "Helvetica-Bold"), T(50, 70, "4 rue des Halles, 37000 Tours"),
+             T(330, 110, "Client : Restaurant L'Escale"), T(50, 150, "Facture n° GG-2026-301"),
+             T(50, 164, "Date : 14/10/2026"), *header,
+             *rows(216, [("Farine T65 (sac 25 kg)", "20", "50,00", "1 000,00"),
+                         ("Levain bio", "10", "50,00", "500,00")]),
+             T(360, 700, "À reporter"), T(545, 700, "1 500,00 €", align="right")]
+    second = [T(360, 120, "Report"), T(545, 120, "1 500,00 €", align="right"), *header,
+              *rows(216, [("Huile d'olive (bidon 5 L)", "10", "50,00", "500,00")]),
+              T(50, 300, "Taux TVA", 9, "Helvetica-Bold"), T(150, 300, "Base HT", 9, "Helvetica-Bold"),
+              T(250, 300, "Montant TVA", 9, "Helvetica-Bold"), T(400, 300, "Total HT"),
+              T(545, 300, "2 000,00 €", align="right"),
+              T(50, 315, "5,50"), T(150, 315, "1 500,00"), T(250, 315, "82,50"), T(400, 315, "Total TVA"),
+              T(545, 315, "182,50 €", align="right"),
+              T(50, 330, "20,00"), T(150, 330, "500,00"), T(250, 330, "100,00"), T(400, 330, "Total TTC"),
+              T(545, 330, "2 182,50 €", align="right")]
+    return pdf(first, second)
+
+
+def test_running_totals_carried_over_pages_are_not_items_and_a_vat_table_gives_the_bases():
+    reading = read_pdf_invoice(carried_over_and_vat_table())
+    assert_fields(reading, {"customer_name": "Restaurant L'Escale", "invoice_number": "GG-2026-301",
+                            "total_excl_tax": "2000.00", "total_tax": "182.50", "total_incl_tax": "2182.50"})
+    assert [line.amount for line in reading.lines] == ["1000.00", "500.00", "500.00"]
+    assert sorted(reading.vat_breakdown, key=lambda line: line.rate) == [
+        VatLine("20.00", "500.00", "100.00"), VatLine("5.50", "1500.00", "82.50")]
+    assert reading.findings == []
+
+
+# ---------------------------------------------------------------- OCR slips
+
+def test_ocr_losing_the_percent_sign_and_a_logo_above_a_wrapped_issuer_name():
+    words = [phrase(0.08, 0.03, "KF", height=0.03), phrase(0.08, 0.065, "Kermarrec & Fils"),
+             phrase(0.08, 0.08, "SARL"), phrase(0.08, 0.095, "8 rue du Port, 29900 Concarneau"),
+             phrase(0.08, 0.11, "Tél. 02 98 00 00 00"), phrase(0.55, 0.16, "Client : Hôtel des Dunes"),
+             phrase(0.08, 0.25, "Facture N° KF-0042"), phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "1 301,95 €"),
+             phrase(0.6, 0.52, "TVA 20"), phrase(0.82, 0.52, "260,39 €"),
+             phrase(0.6, 0.54, "Total TTC"), phrase(0.82, 0.54, "1 562,34 €")]
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"supplier_name": "Kermarrec & Fils SARL", "customer_name": "Hôtel des Dunes",
+                            "invoice_number": "KF-0042", "total_excl_tax": "1301.95", "total_tax": "260.39",
+                            "total_incl_tax": "1562.34"})
+    assert reading.vat_breakdown == [VatLine("20.00", "1301.95", "260.39")]
+
+
+def test_a_percent_sign_read_as_an_eight_and_a_label_glued_to_the_issuer_name():
+    words = [phrase(0.08, 0.05, "Menuiserie Kermarrec SARL Numéro de facture"), phrase(0.6, 0.05, "MK-2026-118"),
+             phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "500,00"), phrase(0.6, 0.52, "TVA 10 8"),
+             phrase(0.82, 0.52, "50,00"), phrase(0.6, 0.54, "Total TTC"), phrase(0.82, 0.54, "550,00")]
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"supplier_name": "Menuiserie Kermarrec SARL", "invoice_number": "MK-2026-118",
+                            "total_tax": "50.00"})
+    assert reading.vat_breakdown == [VatLine("10.00", "500.00", "50.00")]
+
+
+def test_an_unmarked_number_after_vat_is_not_a_rate_unless_the_base_agrees():
+    words = [phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "500,00"), phrase(0.6, 0.52, "TVA 20"),
+             phrase(0.82, 0.52, "50,00"), phrase(0.6, 0.54, "Total TTC"), phrase(0.82, 0.54, "550,00")]
+    assert read_invoice([words], kind="ocr").vat_breakdown == []
+
+
+def test_the_items_header_on_the_line_of_a_sidebar_s_bank_details_still_starts_the_table():
+    words = [phrase(0.03, 0.3, "BIC AGRIFRPP882"), phrase(0.32, 0.3, "Désignation"), phrase(0.55, 0.3, "Qté"),
+             phrase(0.65, 0.3, "PU HT"), phrase(0.8, 0.3, "Montant HT"), phrase(0.32, 0.32, "Cartouches"),
+             phrase(0.55, 0.32, "3"), phrase(0.65, 0.32, "20,00"), phrase(0.8, 0.32, "60,00"),
+             phrase(0.6, 0.4, "Total HT"), phrase(0.82, 0.4, "60,00")]
+    reading = read_invoice([words], kind="ocr")
+    assert reading.value("bic") == "AGRIFRPP882"
+    assert reading.lines == [InvoiceLine("Cartouches", "3", "20.00", "60.00", None)]
+
+
+def test_a_credit_note_numbered_as_one_without_a_title():
+    words = [phrase(0.08, 0.2, "N° d'avoir : AV-2026-014"), phrase(0.08, 0.22, "Date : 03/04/2026"),
+             phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "-120,00 €")]
+    reading = read_invoice([words], kind="ocr")
+    assert reading.document_type == "credit_note" and reading.value("invoice_number") == "AV-2026-014"
+    words = [phrase(0.08, 0.2, "Facture n° F-88"), phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "380,00 €"),
+             phrase(0.08, 0.7, "Avoir n° AV-12 déduit de ce montant")]
+    assert read_invoice([words], kind="ocr").document_type == "invoice"
+
+
+def test_a_label_after_label_colon_is_a_value_unless_it_has_its_own_colon():
+    # an OCR engine read the two headers as one phrase; each value sits under its own header
+    words = [phrase(0.08, 0.2, "Modalités : Paiement comptant"), phrase(0.08, 0.3, "Date : Échéance :"),
+             phrase(0.06, 0.316, "12/03/26"), phrase(0.14, 0.316, "11/04/26"), phrase(0.6, 0.5, "Total TTC"),
+             phrase(0.82, 0.5, "80,00 €")]
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"payment_terms": "Paiement comptant", "issue_date": "2026-03-12",
+                            "due_date": "2026-04-11"})

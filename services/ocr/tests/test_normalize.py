@@ -12,6 +12,7 @@ from jefacture_ocr.domain import normalize as nz
     ("1,234.56", "1234.56"), ("1234,5", "1234.5"), ("12", "12"), ("1 234 567,89 EUR", "1234567.89"),
     ("-1 234,56 €", "-1234.56"), ("\u22121 234,56", "-1234.56"), ("(250,00)", "-250.00"), ("250,00-", "-250.00"),
     ("€1,234.50", "1234.50"), ("1.234", "1234"), ("0.125", "0.125"), ("EUR 99,90", "99.90"), ("1'234.56", "1234.56"),
+    ("1.234.567", "1234567"), ("101.697.35", "101697.35"), ("1,234,56", "1234.56"),  # OCR: a comma read as a dot
 ])
 def test_french_and_english_amounts(text, amount):
     assert nz.parse_amount(text) == Decimal(amount)
@@ -38,6 +39,8 @@ def test_amounts_are_formatted_with_two_decimals_unless_more_were_printed():
 def test_rates():
     assert [s.value for s in nz.find_rates("TVA 5,5 % et 20% et 2.10 %")] == [Decimal("5.5"), 20, Decimal("2.10")]
     assert nz.format_rate(Decimal("5.5")) == "5.50"
+    assert [s.value for s in nz.find_rates("VAT20% TVA5,5%")] == [20, Decimal("5.5")]  # OCR glues label and rate
+    assert nz.find_rates("1.234,5 % 120 %") == []
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -110,6 +113,7 @@ def test_currencies_and_nature_of_operation():
     assert nz.operation_nature("Opération mixte") == "mixed"
     assert nz.operation_nature("biens et services") == "mixed"
     assert nz.operation_nature("autre chose") is None
+    assert nz.operation_nature("Supply ofservices") == "services"  # words glued by OCR
 
 
 def test_folding_keeps_positions():

@@ -1,0 +1,509 @@
+"""Where words sit on the page: lines, runs, labels, blocks, and values found next to their labels.
+
+Words are grouped into lines (same baseline) and runs (words separated by ordinary spaces, in one font size). Runs
+that sit under each other, close and overlapping, form blocks: an address, a column of totals, a sidebar. A field's
+value is the nearest value of the right type to the right of its label on the same line, else just below it in the
+label's column.
+"""
+import re
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import normalize as nz
+from .reading import Box, Found, Word
+from .vocabulary import IDENTIFIER_KINDS, LABEL_KINDS, LABEL_PATTERN, TOTAL_KINDS, label_key
+
+RUN_GAP = 2.4  # a gap wider than this many average character widths separates runs (columns, label ... value)
+FONT_STEP = 1.3  # words whose heights differ by more than this factor belong to different runs
+BLOCK_GAP = 1.5  # runs at most this many line heights apart (and overlapping) belong to one block
+BELOW_LINES = 3.6  # how far below a label (in its line's heights) a value may sit
+NEAR_RIGHT = 0.45  # how far right of a label (in page widths) a free-text value may start
+RIGHT, NEXT_RUN, BELOW, UNLABELLED = 0.96, 0.93, 0.88, 0.6
+CHECK_FAILED = 0.4  # confidence factor for a value whose checksum or cross-check fails
+SEPARATORS = " \t:;-–—.,>|=*"
+
+
+# ---------------------------------------------------------------- lines, runs, labels
+
+@dataclass(eq=False)
+class Line:
+    """Words on one baseline of one page, left to right, as text where runs are separated by a tab."""
+    page: int
+    number: int
+    words: list[Word]
+    text: str
+    folded: str
+    owners: list[int]  # index of the word each character comes from, -1 between words
+    runs: list[tuple[int, int]]
+    top: float
+    bottom: float
+    char_width: float
+    hits: list["Hit"] = field(default_factory=list)
+    in_table: bool = False
+    table_x0: float = 0.0  # where the items table starts on a table line: what is left of it is not the table's
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def word_indexes(self, start: int, end: int) -> list[int]:
+        return sorted({owner for owner in self.owners[start:end] if owner >= 0})
+
+    def box(self, start: int, end: int) -> Box:
+        words = [self.words[index] for index in self.word_indexes(start, end)] or self.words
+        return Box(min(w.box.x0 for w in words), min(w.box.y0 for w in words),
+                   max(w.box.x1 for w in words), max(w.box.y1 for w in words))
+
+    def confidence(self, start: int, end: int) -> float:
+        return min((self.words[index].confidence for index in self.word_indexes(start, end)), default=1.0)
+
+    def x_range(self, start: int, end: int) -> tuple[float, float]:
+        box = self.box(start, end)
+        return box.x0, box.x1
+
+    def run_at(self, position: int) -> tuple[int, int]:
+        for start, end in self.runs:
+            if start <= position < end:
+                return start, end
+        return position, position
+
+    def runs_after(self, position: int) -> list[tuple[int, int]]:
+        return [run for run in self.runs if run[0] >= position]
+
+    def hits_in(self, start: int, end: int) -> list["Hit"]:
+        return [hit for hit in self.hits if hit.start < end and hit.end > start]
+
+    def outside_table(self, start: int, end: int) -> bool:
+        return not self.in_table or self.box(start, end).x1 < self.table_x0
+
+
+@dataclass(frozen=True, eq=False)
+class Hit:
+    """A label found on a line: which field it announces and how surely."""
+    kind: str
+    weight: float
+    line: Line
+    start: int
+    end: int
+
+    @property
+    def box(self) -> Box:
+        return self.line.box(self.start, self.end)
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start:self.end]
+
+    @property
+    def starts_run(self) -> bool:
+        run_start, _ = self.line.run_at(self.start)
+        return trim(self.line, run_start, self.start)[0] >= self.start
+
+    @property
+    def announces(self) -> bool:
+        """Followed by ':', or a label that is never part of a sentence (a total, an identifier)."""
+        return bool(re.match(r"\s*:", self.line.text[self.end:])) or (
+            self.kind in TOTAL_KINDS + IDENTIFIER_KINDS and self.weight >= 0.8)
+
+
+def _split_word(word: Word) -> list[Word]:
+    """OCR engines may give phrases ('Total HT 12,00'): split them into words, sharing the box in proportion to
+    the characters."""
+    parts = word.text.split()
+    if len(parts) <= 1:
+        return [word] if word.text.strip() else []
+    unit = (word.box.x1 - word.box.x0) / len(" ".join(parts))
+    x, words = word.box.x0, []
+    for part in parts:
+        words.append(Word(part, word.page, Box(x, word.box.y0, x + unit * len(part), word.box.y1), word.confidence))
+        x += unit * (len(part) + 1)
+    return words
+
+
+def _height(word: Word) -> float:
+    return word.box.y1 - word.box.y0
+
+
+def _cluster_lines(words: list[Word]) -> list[list[Word]]:
+    """Words whose vertical middles are within half a height of a line's middle belong to that line; the smaller
+    height counts, so that a large title does not swallow the two lines of small text beside it."""
+    lines: list[list[Word]] = []
+    middles: list[float] = []
+    heights: list[float] = []
+    for word in sorted(words, key=lambda w: (w.box.y0 + w.box.y1) / 2):
+        middle, height = (word.box.y0 + word.box.y1) / 2, _height(word)
+        if lines and abs(middle - middles[-1]) <= 0.5 * min(height, heights[-1]):
+            lines[-1].append(word)
+            middles[-1] += (middle - middles[-1]) / len(lines[-1])
+            heights[-1] = min(heights[-1], height)
+        else:
+            lines.append([word])
+            middles.append(middle)
+            heights.append(height)
+    return [sorted(line, key=lambda w: w.box.x0) for line in lines]
+
+
+def _separates_runs(left: Word, right: Word, char_width: float) -> bool:
+    gap = right.box.x0 - left.box.x1
+    low, high = sorted((_height(left), _height(right)))
+    return gap > RUN_GAP * char_width or (low > 0 and high / low > FONT_STEP)
+
+
+def _make_line(words: list[Word], page: int, number: int) -> Line:
+    chars = sum(len(word.text) for word in words)
+    char_width = sum(word.box.x1 - word.box.x0 for word in words) / max(chars, 1)
+    parts, owners, runs, run_start = [], [], [], 0
+    for index, word in enumerate(words):
+        if index:
+            separator = "\t" if _separates_runs(words[index - 1], word, char_width) else " "
+            if separator == "\t":
+                runs.append((run_start, len(owners)))
+                run_start = len(owners) + 1
+            parts.append(separator)
+            owners.append(-1)
+        parts.append(word.text)
+        owners.extend([index] * len(word.text))
+    runs.append((run_start, len(owners)))
+    text = "".join(parts)
+    line = Line(page, number, words, text, nz.fold(text), owners, runs, min(w.box.y0 for w in words),
+                max(w.box.y1 for w in words), char_width)
+    hits = [Hit(*LABEL_KINDS[label_key(match[0])], line, match.start(), match.end())
+            for match in LABEL_PATTERN.finditer(line.folded)]
+    line.hits = _drop_values(line, hits)
+    _split_at_labels(line)
+    return line
+
+
+def _split_at_labels(line: Line) -> None:
+    """A sure label glued after text that no label announces starts a run of its own ('Dupont SAS Numéro de
+    facture 2026-01' when an OCR engine read a name and the label beside it as one phrase)."""
+    for hit in line.hits:
+        run_start, run_end = line.run_at(hit.start)
+        if (hit.weight < 1 or hit.kind == "other" or hit.start == run_start or line.text[hit.start - 1] != " "
+                or line.hits_in(run_start, hit.start) or letters(line.text[run_start:hit.start]) < 3):
+            continue
+        line.runs[line.runs.index((run_start, run_end))] = (run_start, hit.start - 1)
+        line.runs.append((hit.start, run_end))
+        line.runs.sort()
+        line.text = line.text[:hit.start - 1] + "\t" + line.text[hit.start:]
+        line.folded = line.folded[:hit.start - 1] + "\t" + line.folded[hit.start:]
+
+
+def _drop_values(line: Line, hits: list[Hit]) -> list[Hit]:
+    """A label word right after 'Label :' is the value, not a label ('Modalités : Paiement à réception'), unless
+    it has its own ':' ('Date : Échéance :' run together)."""
+    kept: list[Hit] = []
+    for hit in hits:
+        previous = kept[-1] if kept else None
+        if (previous and previous.kind != "other" and line.run_at(previous.start) == line.run_at(hit.start)
+                and re.fullmatch(r"\s*:\s*", line.text[previous.end:hit.start])
+                and not re.match(r"\s*:", line.text[hit.end:])):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def build_lines(pages: list[list[Word]]) -> list[Line]:
+    lines: list[Line] = []
+    for page_number, page_words in enumerate(pages, start=1):
+        words = [part for word in page_words for part in _split_word(word)]
+        for group in _cluster_lines(words):
+            lines.append(_make_line(group, group[0].page or page_number, len(lines)))
+    return lines
+
+
+def trim(line: Line, start: int, end: int) -> tuple[int, int]:
+    """Drop separators (': - – .') and spaces at both ends of a span."""
+    while start < end and line.text[start] in SEPARATORS:
+        start += 1
+    while end > start and line.text[end - 1] in SEPARATORS.replace(".", ""):
+        end -= 1
+    return start, end
+
+
+def letters(text: str) -> int:
+    return sum(char.isalpha() for char in text)
+
+
+# ---------------------------------------------------------------- blocks
+
+@dataclass(eq=False)
+class Cell:
+    """One run of a line, trimmed, as a piece of a block."""
+    line: Line
+    start: int
+    end: int
+    block: "Block | None" = None
+
+    @property
+    def text(self) -> str:
+        return self.line.text[self.start:self.end]
+
+    @property
+    def folded(self) -> str:
+        return self.line.folded[self.start:self.end]
+
+    @cached_property
+    def box(self) -> Box:
+        return self.line.box(self.start, self.end)
+
+    @property
+    def height(self) -> float:
+        return self.box.y1 - self.box.y0
+
+
+@dataclass(eq=False)
+class Block:
+    """Runs under each other, each overlapping the one above and close to it: an address, a column."""
+    cells: list[Cell]
+
+    @property
+    def top(self) -> float:
+        return self.cells[0].line.top
+
+    def after(self, cell: Cell) -> list[Cell]:
+        return self.cells[self.cells.index(cell) + 1:]
+
+    def above(self, cell: Cell) -> Cell | None:
+        index = self.cells.index(cell)
+        return self.cells[index - 1] if index else None
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+
+def find_blocks(lines: list[Line]) -> list[Block]:
+    """The blocks of one page's lines (top to bottom). A run joins the block whose last run is just above it and
+    overlaps it most; a block takes one run per line."""
+    blocks: list[Block] = []
+    open_blocks: list[Block] = []  # those whose last run is close enough above to be followed
+    for line in lines:
+        claims: list[tuple[float, Cell, Block]] = []
+        cells = [Cell(line, *trim(line, start, end)) for start, end in line.runs]
+        cells = [cell for cell in cells if cell.end > cell.start]
+        open_blocks = [block for block in open_blocks
+                       if line.top - block.cells[-1].box.y1 <= BLOCK_GAP * 2 * block.cells[-1].height]
+        for cell in cells:
+            box = cell.box
+            for block in open_blocks:
+                last = block.cells[-1]
+                gap = box.y0 - last.box.y1
+                if last.line is line or gap > BLOCK_GAP * max(last.height, cell.height) or gap < -0.5 * last.height:
+                    continue
+                overlap = _overlap(box, last.box)
+                if overlap > 0:
+                    claims.append((overlap, cell, block))
+        for _, cell, block in sorted(claims, key=lambda claim: -claim[0]):
+            if cell.block is None and block.cells[-1].line is not line:
+                block.cells.append(cell)
+                cell.block = block
+        for cell in cells:
+            if cell.block is None:
+                cell.block = Block([cell])
+                blocks.append(cell.block)
+                open_blocks.append(cell.block)
+    return blocks
+
+
+# ---------------------------------------------------------------- the document being read
+
+Finder = Callable[[str], list[nz.Span]]
+
+
+class Document:
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.by_page: dict[int, list[Line]] = {}
+        for line in lines:
+            self.by_page.setdefault(line.page, []).append(line)
+        self._cells: dict[tuple[int, int], Cell] = {}
+        self._blocks: dict[int, list[Block]] = {}
+        self.party_cells: dict[str, set[int]] = {"customer": set(), "supplier": set()}  # ids of the parties' cells
+
+    def hits(self, *kinds: str) -> Iterator[Hit]:
+        for line in self.lines:
+            yield from (hit for hit in line.hits if hit.kind in kinds and line.outside_table(hit.start, hit.end))
+
+    def typical_height(self, page: int = 1) -> float:
+        lines = self.by_page.get(page) or self.lines
+        return statistics.median(line.height for line in lines)
+
+    # -- blocks
+    def blocks(self, page: int) -> list[Block]:
+        if page not in self._blocks:
+            lines = [line for line in self.by_page.get(page, []) if not line.in_table]
+            self._blocks[page] = find_blocks(lines)
+            for block in self._blocks[page]:
+                for cell in block.cells:
+                    self._cells[(cell.line.number, cell.line.run_at(cell.start)[0])] = cell
+        return self._blocks[page]
+
+    def cell_at(self, line: Line, position: int) -> Cell | None:
+        self.blocks(line.page)
+        return self._cells.get((line.number, line.run_at(position)[0]))
+
+    def is_continued_text(self, line: Line, position: int) -> bool:
+        """Whether the run at `position` goes on a block of text from the line above (an address), rather than
+        starting one or being the value of a label on its left (a key / value column)."""
+        cell = self.cell_at(line, position)
+        above = cell.block.above(cell) if cell else None
+        if above is None:
+            return False
+        return not any(hit.box.x1 <= above.box.x0 + 0.005 for hit in above.line.hits if hit.kind != "other")
+
+    def party_at(self, line: Line, position: int) -> str | None:
+        cell = self.cell_at(line, position)
+        for party, cells in self.party_cells.items():
+            if cell is not None and id(cell) in cells:
+                return party
+        return None
+
+    # -- neighbours of a label
+    def right_window(self, hit: Hit, free_text: bool = False) -> tuple[int, int]:
+        """From the label's end to the next label on its line (or the line's end). For free text, only a label
+        that announces a value of its own ends it ('60 jours date de facture' is one value)."""
+        line = hit.line
+        following = [other.start for other in line.hits if other.start >= hit.end
+                     and (not free_text or other.announces or other.starts_run)]
+        return hit.end, min(following, default=len(line.text))
+
+    def lines_below(self, line: Line) -> Iterator[Line]:
+        """The lines under `line`, near enough for a value; a line's own top may be a tall title's beside the
+        text that is under `line` (callers check the runs they take)."""
+        page_lines = self.by_page[line.page]
+        for other in page_lines[page_lines.index(line) + 1:]:
+            if other.top - line.bottom > BELOW_LINES * line.height:
+                return
+            if other.bottom >= line.bottom + 0.5 * line.height and not other.in_table:
+                yield other
+
+    def runs_in_band(self, line: Line, x0: float, x1: float) -> list[tuple[int, int]]:
+        """The runs of `line` that overlap the column from x0 to x1, most overlapping first."""
+        overlaps = []
+        for start, end in line.runs:
+            r0, r1 = line.x_range(start, end)
+            overlap = min(r1, x1) - max(r0, x0)
+            if overlap > 0:
+                overlaps.append((-overlap, start, end))
+        return [(start, end) for _, start, end in sorted(overlaps)]
+
+    def below(self, hit: Hit, free_text: bool = False) -> Iterator[tuple[int, Line, int, int]]:
+        """(distance in lines, line, run start, run end) for the run under the label, until a label is met. For free
+        text, a label of the same kind or one inside a sentence is part of the value ('Conditions de paiement' over
+        'Paiement à 30 jours', 'Comptant à réception de facture')."""
+        box = hit.box
+        slack = 1.5 * hit.line.char_width
+        for distance, line in enumerate(self.lines_below(hit.line)):
+            runs = self.runs_in_band(line, box.x0 - slack, box.x1 + slack)
+            if not runs:
+                continue
+            start, end = runs[0]
+            if line.box(start, end).y0 < hit.line.top + 0.5 * hit.line.height:
+                continue
+            labels = line.hits_in(start, end)
+            if free_text:
+                labels = [other for other in labels if other.kind != hit.kind
+                          and (other.announces or trim(line, start, end)[0] >= other.start)]
+            if any(other.kind != "other" or other.start == start for other in labels):
+                return
+            yield distance, line, start, end
+
+
+# ---------------------------------------------------------------- candidates: values next to labels
+
+@dataclass(eq=False)
+class Candidate:
+    """A possible value for a field, where it was read and how sure we are."""
+    value: str
+    score: float
+    line: Line
+    start: int
+    end: int
+    raw: object = None
+    hit: Hit | None = None
+    per_rate: bool = False
+
+    def found(self) -> Found:
+        """Never surer than the words the value was read from."""
+        confidence = min(self.score, self.line.confidence(self.start, self.end))
+        return Found(self.value, round(min(1.0, max(0.0, confidence)), 3), self.line.page,
+                     self.line.box(self.start, self.end))
+
+    @property
+    def place(self) -> tuple[int, int, int]:
+        return self.line.number, self.start, self.end
+
+
+def best(candidates: list[Candidate]) -> Candidate | None:
+    return max(candidates, key=lambda c: (c.score, -c.line.number), default=None)
+
+
+def unique_by_value(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per value, the surest, slightly surer when the value is printed more than once."""
+    chosen: dict[str, Candidate] = {}
+    counts: dict[str, int] = {}
+    for candidate in candidates:
+        counts[candidate.value] = counts.get(candidate.value, 0) + 1
+        if candidate.value not in chosen or candidate.score > chosen[candidate.value].score:
+            chosen[candidate.value] = candidate
+    for value, candidate in chosen.items():
+        candidate.score = min(1.0, candidate.score + 0.02 * (counts[value] - 1))
+    return list(chosen.values())
+
+
+def typed_near(doc: Document, hit: Hit, finder: Finder, convert: Callable = str,
+               first_only: bool = False) -> list[Candidate]:
+    """Values of one type next to a label: to its right on its line (nearest first), else just below it."""
+    line = hit.line
+    start, end = doc.right_window(hit)
+    spans = finder(line.text[start:end])
+    if first_only:
+        spans = spans[:1]
+    if spans:
+        return [_candidate(hit, line, start + span.start, start + span.end, span.value, convert,
+                           RIGHT * 0.92 ** order) for order, span in enumerate(spans)]
+    for distance, under, run_start, run_end in doc.below(hit):
+        spans = finder(under.text[run_start:run_end])
+        if spans:
+            span = spans[0]
+            return [_candidate(hit, under, run_start + span.start, run_start + span.end, span.value, convert,
+                               BELOW - 0.05 * distance)]
+    return []
+
+
+def _candidate(hit: Hit, line: Line, start: int, end: int, raw, convert: Callable, geometry: float) -> Candidate:
+    score = hit.weight * geometry * line.confidence(start, end)
+    return Candidate(convert(raw), score, line, start, end, raw, hit)
+
+
+def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None:
+    """Free text announced by a label: the rest of the label's run, else the next run on its line (unless that run
+    goes on a block of text begun above), else below."""
+    line = hit.line
+    window_start, window_end = doc.right_window(hit, free_text=True)
+    run_start, run_end = line.run_at(hit.start)
+    start, end = trim(line, hit.end, min(run_end, window_end))
+    if letters(line.text[start:end]) >= min_letters:
+        return text_candidate(hit, line, start, end, RIGHT)
+    label_end = hit.box.x1
+    for next_start, next_end in line.runs_after(run_end):
+        if next_start >= window_end or line.x_range(next_start, next_end)[0] - label_end > NEAR_RIGHT:
+            break
+        start, end = trim(line, next_start, min(next_end, window_end))
+        if letters(line.text[start:end]) >= min_letters and not doc.is_continued_text(line, next_start):
+            return text_candidate(hit, line, start, end, NEXT_RUN)
+        break
+    for distance, under, under_start, under_end in doc.below(hit, free_text=True):
+        start, end = trim(under, under_start, under_end)
+        if letters(under.text[start:end]) >= min_letters:
+            return text_candidate(hit, under, start, end, BELOW - 0.05 * distance)
+        return None
+    return None
+
+
+def text_candidate(hit: Hit, line: Line, start: int, end: int, geometry: float) -> Candidate:
+    return Candidate(line.text[start:end], hit.weight * geometry * line.confidence(start, end), line, start, end,
+                     hit=hit)

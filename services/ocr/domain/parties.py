@@ -1,0 +1,431 @@
+"""The supplier and the customer: their names, and which SIREN, SIRET and VAT numbers are whose.
+
+A party is a block of text (name, address, identifiers) announced by a label ('Facturé à', 'DOIT :', 'Émetteur')
+set before it, above it or as its heading. Without labels, the address blocks at the top of the first page are told
+apart by what marks the issuer: its name in the legal mentions, its phone or e-mail, its place at the top; the other
+address block is the customer's. Identifiers inside a party's block are that party's; the others are the supplier's
+unless a customer label announces them.
+"""
+import re
+from dataclasses import dataclass, field
+
+from . import normalize as nz
+from .layout import (
+    BELOW,
+    BELOW_LINES,
+    CHECK_FAILED,
+    NEAR_RIGHT,
+    NEXT_RUN,
+    RIGHT,
+    UNLABELLED,
+    Block,
+    Candidate,
+    Cell,
+    Document,
+    Line,
+    best,
+    letters,
+    trim,
+    typed_near,
+    unique_by_value,
+)
+from .vocabulary import ADDRESS_LIKE, COMPANY_FORM, CONTACT_LIKE, LEGAL_MENTION, POSTCODE, is_party_heading
+
+HEADER = 0.25  # the top of the first page, where the issuer presents itself
+PARTIES_ZONE = 0.6  # parties' blocks start above this fraction of the first page
+LARGER = 1.15  # text this much taller than the body's stands out
+CONNECTOR = re.compile(r"(&|\bet|\bde|\bdu|\bdes|-|\band)$")
+TITLE = re.compile(r"(facture|avoir|invoice|devis|credit note|note de credit|facture d'avoir)s?")
+
+
+@dataclass
+class Party:
+    name: Candidate
+    cells: list[Cell] = field(default_factory=list)  # the name's cell and those under it in its block
+
+
+# ---------------------------------------------------------------- names
+
+def read_parties(doc: Document, fields: dict[str, Candidate]) -> None:
+    customer = _labelled_party(doc, "customer")
+    supplier = _labelled_party(doc, "supplier", taken=customer)
+    if not customer or not supplier:
+        customer, supplier = _unlabelled_parties(doc, customer, supplier)
+    for kind, party in (("customer", customer), ("supplier", supplier)):
+        if party:
+            fields[f"{kind}_name"] = party.name
+            doc.party_cells[kind] = {id(cell) for cell in party.cells}
+    if not supplier:
+        name = _header_name(doc) or _legal_mention_name(doc) or _first_text(doc)
+        if name:
+            fields["supplier_name"] = name
+
+
+def _labelled_party(doc: Document, kind: str, taken: Party | None = None) -> Party | None:
+    """The block announced by the surest label that starts a run ('Client :', 'Facturé à', 'DOIT :'), or by a
+    heading of its own ('Pour')."""
+    labels = [(hit.line, hit.start, hit.end, hit.weight) for hit in doc.hits(kind) if hit.starts_run]
+    for page in sorted(doc.by_page):
+        labels += [(cell.line, cell.start, cell.end, 0.8) for block in doc.blocks(page) for cell in block.cells
+                   if is_party_heading(cell.folded) == kind]
+    taken_cells = {id(cell) for cell in taken.cells} if taken else set()
+    for line, start, end, weight in sorted(labels, key=lambda label: (label[0].page, -label[3], label[0].top)):
+        party = _party_after(doc, line, start, end, weight)
+        if party and id(party.cells[0]) not in taken_cells:
+            return party
+    return None
+
+
+def _party_after(doc: Document, line: Line, start: int, end: int, weight: float) -> Party | None:
+    """The party a label announces: the rest of its run ('Client : Garage Central'), else the next run on its line
+    ('DOIT : ⇥ David Immobilier'), else the text under it."""
+    cell = doc.cell_at(line, start)
+    if cell is None:
+        return None
+    rest_start, rest_end = trim(line, end, cell.end)
+    if letters(line.text[rest_start:rest_end]) >= 3:
+        if not _could_be_party_name(line, rest_start, rest_end):
+            return None
+        return _party(doc, line, rest_start, rest_end, weight * RIGHT, cell)
+    label_x1 = line.box(start, end).x1
+    for next_start, next_end in line.runs_after(cell.end):
+        if line.x_range(next_start, next_end)[0] - label_x1 > NEAR_RIGHT:
+            break
+        right = doc.cell_at(line, next_start)
+        if right and _could_be_party_name(line, right.start, right.end) and not doc.is_continued_text(
+                line, next_start):
+            return _party(doc, line, right.start, right.end, weight * NEXT_RUN, right)
+        break
+    under = _cell_under(doc, cell)
+    if under and _could_be_party_name(under.line, under.start, under.end):
+        return _party(doc, under.line, under.start, under.end, weight * BELOW, under)
+    return None
+
+
+def _cell_under(doc: Document, cell: Cell) -> Cell | None:
+    """The next cell of the label's block, else the first cell of a block that starts just under the label."""
+    following = cell.block.after(cell)
+    if following:
+        return following[0]
+    box, height = cell.box, cell.line.height
+    starting = [block.cells[0] for block in doc.blocks(cell.line.page)
+                if 0 <= block.cells[0].box.y0 - box.y1 <= BELOW_LINES * height
+                and min(block.cells[0].box.x1, box.x1) - max(block.cells[0].box.x0, box.x0) > 0]
+    return min(starting, key=lambda c: c.box.y0, default=None)
+
+
+def _party(doc: Document, line: Line, start: int, end: int, score: float, cell: Cell) -> Party:
+    cells = [cell] + cell.block.after(cell)
+    name = Candidate(_clean_name(line.text[start:end]), score * line.confidence(start, end), line, start, end)
+    _continue_name(doc, name, cells)
+    return Party(name, cells)
+
+
+def _continue_name(doc: Document, name: Candidate, cells: list[Cell]) -> None:
+    """A name set large and wrapped over two lines ('Librairie Garnier / et Fils SASU'), or cut after '&'."""
+    if len(cells) < 2:
+        return
+    first, following = cells[0], cells[1]
+    text = following.text
+    if any(char.isdigit() for char in text) or CONTACT_LIKE.search(following.folded) or following.line.hits_in(
+            following.start, following.end) or letters(text) < 2:
+        return
+    typical = doc.typical_height(first.line.page)
+    same_size = abs(following.height - first.height) <= 0.1 * first.height
+    wrapped = same_size and first.height >= LARGER * typical
+    form_only = not letters(COMPANY_FORM.sub("", following.folded))
+    if wrapped or form_only or CONNECTOR.search(nz.fold(name.value)):
+        name.value = _clean_name(f"{name.value} {text}")
+
+
+def _could_be_party_name(line: Line, start: int, end: int) -> bool:
+    text, folded = line.text[start:end], line.folded[start:end]
+    if letters(text) < 3 or CONTACT_LIKE.search(folded) or POSTCODE.search(folded) or text[:1].isdigit():
+        return False
+    if nz.find_dates(text) or any(hit.kind != "other" for hit in line.hits_in(start, end)):
+        return False
+    return not TITLE.fullmatch(folded.strip())
+
+
+def _clean_name(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split()).strip(" ,;:-")
+
+
+# ---------------------------------------------------------------- parties without labels
+
+def _unlabelled_parties(doc: Document, customer: Party | None,
+                        supplier: Party | None) -> tuple[Party | None, Party | None]:
+    taken = {id(cell) for party in (customer, supplier) if party for cell in party.cells}
+    blocks = [block for block in doc.blocks(1) if _is_address_block(block)
+              and not any(id(cell) in taken for cell in block.cells)]
+    if not blocks:
+        return customer, supplier
+    legal = _legal_mention_name(doc)
+    scores = {id(block): _issuer_marks(doc, block, legal, blocks) for block in blocks}
+    if not supplier:
+        issuer = max(blocks, key=lambda block: scores[id(block)])
+        if scores[id(issuer)] >= 1 or customer and scores[id(issuer)] > 0:
+            supplier = _block_party(doc, issuer, 0.9)
+            blocks.remove(issuer)
+    if not customer and blocks:
+        recipients = [block for block in blocks if scores[id(block)] < 1 and _has_no_contact(block)]
+        if recipients and (supplier or len(blocks) == 1 and _in_the_window(doc, recipients[0])):
+            customer = _block_party(doc, recipients[0], UNLABELLED)
+    return customer, supplier
+
+
+def _name_cell(block: Block) -> Cell | None:
+    """The first cell of an address block that can be a name: a logo's initials above it are not."""
+    for cell in block.cells[:2]:
+        if _could_be_party_name(cell.line, cell.start, cell.end) and not is_party_heading(cell.folded):
+            return cell
+        if letters(cell.text) >= 3:
+            return None
+    return None
+
+
+def _is_address_block(block: Block) -> bool:
+    first = _name_cell(block)
+    if first is None or first.line.page != 1 or first.line.top > PARTIES_ZONE or first.line.in_table:
+        return False
+    following = block.after(first)[:4]
+    return any(POSTCODE.search(cell.folded) or ADDRESS_LIKE.search(cell.folded) for cell in following)
+
+
+def _issuer_marks(doc: Document, block: Block, legal: Candidate | None, blocks: list[Block]) -> float:
+    """How surely an address block is the issuer's: its name in the legal mentions, a phone or an e-mail, the
+    highest place, a name set larger than the text."""
+    first = _name_cell(block)
+    score = 0.0
+    if legal and _same_company(legal.value, first.text):
+        score += 2
+    if any(CONTACT_LIKE.search(cell.folded) for cell in block.cells):
+        score += 1
+    if block is min(blocks, key=lambda b: b.top):
+        score += 0.4
+    if first.height >= LARGER * doc.typical_height(1):
+        score += 0.3
+    return score
+
+
+def _has_no_contact(block: Block) -> bool:
+    return not any(CONTACT_LIKE.search(cell.folded) for cell in block.cells)
+
+
+def _in_the_window(doc: Document, block: Block) -> bool:
+    """With the issuer unknown, a lone address is the customer's only where an envelope's window shows it: on the
+    right, its name set like the text (an issuer's name stands out)."""
+    first = _name_cell(block)
+    return first.box.x0 > 0.45 and first.height < LARGER * doc.typical_height(1)
+
+
+def _block_party(doc: Document, block: Block, score: float) -> Party:
+    first = _name_cell(block)
+    return _party(doc, first.line, first.start, first.end, score, first)
+
+
+def _same_company(a: str, b: str) -> bool:
+    def core(text: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", COMPANY_FORM.sub("", nz.fold(text)))
+    return bool(core(a)) and core(a) == core(b)
+
+
+# ---------------------------------------------------------------- the issuer's name elsewhere
+
+def _header_name(doc: Document) -> Candidate | None:
+    """The issuer's name at the top of page 1: text that stands out (larger than the body, or with a company form
+    like SAS), that is not a label, an address or a contact, and not the customer's."""
+    page = doc.by_page.get(1, [])
+    if not page:
+        return None
+    typical = doc.typical_height(1)
+    best_candidate, best_score = None, 0.0
+    for line in page:
+        if line.top > HEADER or line.in_table:
+            continue
+        for start, end in line.runs:
+            start, end = trim(line, start, end)
+            if not _could_be_name(doc, line, start, end) or letters(COMPANY_FORM.sub("", line.folded[start:end])) < 3:
+                continue
+            box = line.box(start, end)
+            size = (box.y1 - box.y0) / typical
+            form = COMPANY_FORM.search(line.folded[start:end]) is not None
+            if size < LARGER and not form:
+                continue
+            score = size + 0.4 * form + (HEADER - line.top)
+            if score > best_score:
+                best_candidate, best_score = (line, start, end), score
+    if not best_candidate:
+        return None
+    line, start, end = best_candidate
+    confidence = min(0.92, 0.5 + 0.25 * best_score) * line.confidence(start, end)
+    cell = doc.cell_at(line, start)
+    if cell is None:
+        return Candidate(_clean_name(line.text[start:end]), confidence, line, start, end)
+    cell = _first_line_of_name(doc, cell)
+    name = Candidate(_clean_name(cell.text), confidence, cell.line, cell.start, cell.end)
+    _continue_name(doc, name, [cell] + cell.block.after(cell))
+    return name
+
+
+def _first_line_of_name(doc: Document, cell: Cell) -> Cell:
+    """A large name wrapped over two lines: its first line, set the same, right above."""
+    above = cell.block.above(cell)
+    if (above and abs(above.height - cell.height) <= 0.1 * cell.height
+            and _could_be_name(doc, above.line, above.start, above.end)):
+        return above
+    return cell
+
+
+def _first_text(doc: Document) -> Candidate | None:
+    """Nothing stands out: the first text at the very top of page 1 that could be a name, with little confidence."""
+    for line in doc.by_page.get(1, []):
+        if line.top > 0.15:
+            return None
+        for start, end in line.runs:
+            start, end = trim(line, start, end)
+            if _could_be_name(doc, line, start, end):
+                return Candidate(_clean_name(line.text[start:end]), 0.5 * line.confidence(start, end), line, start,
+                                 end)
+    return None
+
+
+def _could_be_name(doc: Document, line: Line, start: int, end: int) -> bool:
+    text, folded = line.text[start:end], line.folded[start:end]
+    if letters(text) < 3 or line.hits_in(start, end) or ADDRESS_LIKE.search(folded) or CONTACT_LIKE.search(folded):
+        return False
+    if nz.find_dates(text) or nz.find_amounts(text) and letters(text) < len(text) / 2:
+        return False
+    return doc.party_at(line, start) != "customer" and not TITLE.fullmatch(folded.strip())
+
+
+def _legal_mention_name(doc: Document) -> Candidate | None:
+    """'Fournitures Dupont SAS au capital de 10 000 € – RCS Lyon ...', 'Dupont - SARL au capital ...': the name
+    that opens the legal mentions."""
+    for line in reversed(doc.lines):
+        if line.in_table or not LEGAL_MENTION.search(line.folded):
+            continue
+        run_start, run_end = line.runs[0]
+        segment = re.split(r"\s[-–|•·]\s|,\s", line.text[run_start:run_end])[0]
+        segment = re.split(r"\s(?:au capital|with a share capital|capital social)\b", segment)[0]
+        start, end = trim(line, run_start, run_start + len(segment))
+        text = line.folded[start:end]
+        if doc.party_at(line, start) == "customer" or LEGAL_MENTION.search(text) or POSTCODE.search(text):
+            continue
+        if letters(COMPANY_FORM.sub("", text)) >= 3:
+            return Candidate(_clean_name(line.text[start:end]), 0.7 * line.confidence(start, end), line, start, end)
+    return None
+
+
+# ---------------------------------------------------------------- identifiers
+
+@dataclass
+class Identified:
+    candidate: Candidate  # its raw value is the nz.Checked identifier
+    party: str  # "supplier" | "customer"
+
+
+def _party_at(doc: Document, line: Line, start: int) -> str:
+    inside = doc.party_at(line, start)
+    if inside:
+        return inside
+    before = [hit for hit in line.hits if hit.end <= start and hit.kind in
+              ("customer", "customer_siren", "customer_vat", "supplier", "siren", "siret", "vat_number")]
+    marked = [hit for hit in before if hit.kind in ("customer", "customer_siren", "customer_vat", "supplier")]
+    if marked and marked[-1].kind != "supplier":
+        return "customer"
+    return "supplier"
+
+
+def _find_any_vat(text: str) -> list[nz.Span]:
+    return nz.find_vats(text, any_country=True)
+
+
+LABELLED_IDENTIFIERS = (
+    ("siren", ("siren", "customer_siren"), nz.find_sirens), ("siret", ("siret",), nz.find_sirets),
+    ("vat", ("vat_number", "customer_vat", "total_tax"), _find_any_vat), ("iban", ("iban",), nz.find_ibans),
+    ("bic", ("bic",), nz.find_bics))
+
+
+def find_identifiers(doc: Document) -> dict[str, list[Identified]]:
+    """Identifiers after their labels (right or below), and VAT numbers, SIRETs and IBANs wherever their pattern
+    and check digits make them certain; each one is the supplier's unless it sits in the customer's block or
+    after a customer label."""
+    found: dict[str, list[Identified]] = {"siren": [], "siret": [], "vat": [], "iban": [], "bic": []}
+    seen: set[tuple[str, int, int]] = set()
+
+    def add(kind: str, candidate: Candidate) -> None:
+        key = (kind, candidate.line.number, candidate.start)
+        if key in seen:
+            return
+        seen.add(key)
+        checked: nz.Checked = candidate.raw
+        candidate.value = checked.value
+        if not checked.valid:
+            candidate.score *= CHECK_FAILED
+        hit = candidate.hit
+        party = "customer" if hit and hit.kind.startswith("customer") else _party_at(doc, candidate.line,
+                                                                                      candidate.start)
+        found[kind].append(Identified(candidate, party))
+
+    for kind, hit_kinds, finder in LABELLED_IDENTIFIERS:
+        for hit in doc.hits(*hit_kinds):
+            for candidate in typed_near(doc, hit, finder, first_only=True):
+                add(kind, candidate)
+    for line in doc.lines:
+        for kind, finder, only_valid in (("vat", nz.find_vats, False), ("siret", nz.find_sirets, True),
+                                         ("iban", nz.find_ibans, True)):
+            for span in finder(line.text):
+                if (span.value.valid or not only_valid) and line.outside_table(span.start, span.end):
+                    confidence = 0.85 * line.confidence(span.start, span.end)
+                    add(kind, Candidate(span.value.value, confidence, line, span.start, span.end, span.value))
+    return found
+
+
+def read_identifiers(doc: Document, fields: dict[str, Candidate], findings: list[str]) -> None:
+    found = find_identifiers(doc)
+    targets = {("siren", "supplier"): "supplier_siren", ("siret", "supplier"): "supplier_siret",
+               ("vat", "supplier"): "supplier_vat", ("siren", "customer"): "customer_siren",
+               ("vat", "customer"): "customer_vat", ("siret", "customer"): "customer_siret",
+               ("iban", "supplier"): "iban", ("bic", "supplier"): "bic", ("iban", "customer"): "iban",
+               ("bic", "customer"): "bic"}
+    for (kind, party), name in targets.items():
+        if name in fields:
+            continue
+        chosen = best(unique_by_value([i.candidate for i in found[kind] if i.party == party]))
+        if chosen:
+            fields[name] = chosen
+            if not chosen.raw.valid:
+                findings.append(f"{name}: {chosen.raw.problem}")
+    _derive_siren(fields, "supplier")
+    _derive_siren(fields, "customer")
+    _check_identifiers_agree(fields, findings)
+    fields.pop("customer_siret", None)  # not a field of the reading: only a source for the customer's SIREN
+
+
+def _derive_siren(fields: dict[str, Candidate], party: str) -> None:
+    """A SIREN printed only inside the SIRET or the French VAT number is still printed: read it from there."""
+    name = f"{party}_siren"
+    if name in fields:
+        return
+    siret, vat = fields.get(f"{party}_siret"), fields.get(f"{party}_vat")
+    if siret and siret.raw.valid:
+        source, digits = siret, siret.value[:9]
+    elif vat and vat.raw.valid and nz.vat_siren(vat.value):
+        source, digits = vat, nz.vat_siren(vat.value)
+    else:
+        return
+    checked = nz.check_siren(digits)
+    fields[name] = Candidate(digits, source.score * 0.95, source.line, source.start, source.end, checked)
+
+
+def _check_identifiers_agree(fields: dict[str, Candidate], findings: list[str]) -> None:
+    for party in ("supplier", "customer"):
+        siren, siret, vat = (fields.get(f"{party}_{kind}") for kind in ("siren", "siret", "vat"))
+        if siren and siret and siret.value[:9] != siren.value:
+            findings.append(f"{party}_siret {siret.value} does not start with {party}_siren {siren.value}")
+            siret.score *= CHECK_FAILED
+        if siren and vat and nz.vat_siren(vat.value) and nz.vat_siren(vat.value) != siren.value:
+            findings.append(f"{party}_vat {vat.value} does not belong to {party}_siren {siren.value}")
+            vat.score *= CHECK_FAILED
+
