@@ -2,9 +2,15 @@
 from datetime import date
 from decimal import Decimal
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table, TableStyle
 
@@ -16,10 +22,19 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 FONT_FACES = {"Helvetica": ("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"),
               "Times": ("Times-Roman", "Times-Bold", "Times-Italic"),
-              "Courier": ("Courier", "Courier-Bold", "Courier-Oblique")}
+              "Courier": ("Courier", "Courier-Bold", "Courier-Oblique"),
+              "Vera": ("Vera", "Vera-Bold", "Vera-Italic")}  # Bitstream Vera Sans, shipped inside reportlab
 NATURE_FR = {GOODS: "Livraison de biens", SERVICES: "Prestation de services", MIXED: "Mixte (biens et services)"}
 NATURE_EN = {GOODS: "Supply of goods", SERVICES: "Supply of services", MIXED: "Mixed (goods and services)"}
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = A4[0] / mm, A4[1] / mm
+TRUETYPE_FILES = {"Vera": "Vera.ttf", "Vera-Bold": "VeraBd.ttf", "Vera-Italic": "VeraIt.ttf"}
+
+
+def register_fonts() -> None:
+    """Registers the embedded TrueType faces (found on reportlab's own font path) once per process."""
+    for face, file_name in TRUETYPE_FILES.items():
+        if face not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(face, file_name))
 
 
 class Writer:
@@ -108,6 +123,7 @@ class Sheet:
     """A reportlab canvas addressed in mm from the page's top-left corner, with the invoice's fonts."""
 
     def __init__(self, canvas: Canvas, font: str, size: float = 9.5):
+        register_fonts()
         self.canvas = canvas
         self.regular, self.bold, self.italic = FONT_FACES[font]
         self.size = size
@@ -117,13 +133,40 @@ class Sheet:
 
     def text(self, x: float, top: float, value: str, size: float | None = None, bold: bool = False,
              align: str = "left", color: tuple[float, float, float] = (0, 0, 0), italic: bool = False) -> None:
-        face = self.bold if bold else self.italic if italic else self.regular
-        self.canvas.setFont(face, size or self.size)
+        self.canvas.setFont(self.face(bold, italic), size or self.size)
         self.canvas.setFillColor(Color(*color))
         draw = {"left": self.canvas.drawString, "right": self.canvas.drawRightString,
                 "center": self.canvas.drawCentredString}[align]
         draw(x * mm, self.y(top), value)
         self.canvas.setFillColor(Color(0, 0, 0))
+
+    def face(self, bold: bool = False, italic: bool = False) -> str:
+        return self.bold if bold else self.italic if italic else self.regular
+
+    def width(self, value: str, size: float | None = None, bold: bool = False) -> float:
+        """How wide `value` is printed, in mm."""
+        return pdfmetrics.stringWidth(value, self.face(bold), size or self.size) / mm
+
+    def wrap(self, value: str, width: float, size: float | None = None, bold: bool = False) -> list[str]:
+        """`value` cut into lines no wider than `width` mm."""
+        return simpleSplit(value, self.face(bold), size or self.size, width * mm)
+
+    def dotted(self, x0: float, x1: float, top: float, label: str, value: str, size: float | None = None,
+               bold: bool = False) -> None:
+        """The label at x0, the value ending at x1, and dot leaders between them ("Total HT ...... 12,00 €")."""
+        size = size or self.size
+        space = self.width(" ", size, bold)
+        room = x1 - x0 - self.width(label, size, bold) - self.width(value, size, bold) - 2 * space
+        self.text(x0, top, label, size, bold=bold)
+        self.text(x0 + self.width(label, size, bold) + space, top, "." * max(0, int(room / self.width(".", size))),
+                  size)
+        self.text(x1, top, value, size, bold=bold, align="right")
+
+    def fits_dotted(self, x0: float, x1: float, label: str, value: str, size: float | None = None,
+                    bold: bool = False) -> bool:
+        """Whether label, at least three dots and value fit on one line between x0 and x1."""
+        used = self.width(f"{label}  ...  {value}", size, bold)
+        return used <= x1 - x0
 
     def lines(self, x: float, top: float, values: list[str], size: float | None = None, leading: float = 4.4,
               bold_first: bool = False, align: str = "left", color: tuple[float, float, float] = (0, 0, 0)) -> float:
@@ -158,12 +201,38 @@ class Sheet:
         self.canvas.setFillColor(Color(0, 0, 0))
         self.canvas.setStrokeColor(Color(0, 0, 0))
 
+    def round_rect(self, x: float, top: float, width: float, height: float, radius: float,
+                   fill: tuple[float, float, float]) -> None:
+        self.canvas.setFillColor(Color(*fill))
+        self.canvas.roundRect(x * mm, self.y(top + height), width * mm, height * mm, radius * mm, stroke=0, fill=1)
+        self.canvas.setFillColor(Color(0, 0, 0))
+
     def hline(self, x0: float, x1: float, top: float, line_width: float = 0.6,
+              color: tuple[float, float, float] = (0, 0, 0), dash: tuple[float, float] | None = None) -> None:
+        """A horizontal rule; `dash` (on, off) in points makes it dashed."""
+        self.canvas.setLineWidth(line_width)
+        self.canvas.setStrokeColor(Color(*color))
+        if dash:
+            self.canvas.setDash(*dash)
+        self.canvas.line(x0 * mm, self.y(top), x1 * mm, self.y(top))
+        self.canvas.setDash()
+        self.canvas.setStrokeColor(Color(0, 0, 0))
+
+    def vline(self, x: float, top: float, bottom: float, line_width: float = 0.6,
               color: tuple[float, float, float] = (0, 0, 0)) -> None:
         self.canvas.setLineWidth(line_width)
         self.canvas.setStrokeColor(Color(*color))
-        self.canvas.line(x0 * mm, self.y(top), x1 * mm, self.y(top))
+        self.canvas.line(x * mm, self.y(top), x * mm, self.y(bottom))
         self.canvas.setStrokeColor(Color(0, 0, 0))
+
+    def qr(self, x: float, top: float, side: float, data: str) -> None:
+        """A QR code of `data`, `side` mm square, its top-left corner at (x, top)."""
+        widget = QrCodeWidget(data, barLevel="M")
+        left, bottom, right, upper = widget.getBounds()
+        drawing = Drawing(side * mm, side * mm, transform=[side * mm / (right - left), 0, 0,
+                                                           side * mm / (upper - bottom), 0, 0])
+        drawing.add(widget)
+        renderPDF.draw(drawing, self.canvas, x * mm, self.y(top + side))
 
     def circle(self, x: float, top: float, radius: float, fill: tuple[float, float, float]) -> None:
         self.canvas.setFillColor(Color(*fill))
@@ -183,7 +252,8 @@ class Sheet:
     def table(self, x: float, top: float, rows: list[list[str]], widths: list[float], style: str,
               accent: tuple[float, float, float] = (0.2, 0.2, 0.2), size: float | None = None,
               right_columns: tuple[int, ...] = ()) -> float:
-        """Draws a table (style grid | zebra | plain | vertical | header_band); returns the top of what follows."""
+        """Draws a table (style grid | zebra | plain | vertical | header_band | boxed_dark | double); returns the top
+        of what follows."""
         table = Table(rows, colWidths=[w * mm for w in widths])
         table.setStyle(TableStyle(_table_commands(style, len(rows), accent, self, size or self.size - 0.5,
                                                   right_columns)))
@@ -212,6 +282,16 @@ def _table_commands(style: str, row_count: int, accent: tuple[float, float, floa
         commands += [("LINEBELOW", (0, 0), (-1, 0), 1.2, Color(*accent)),
                      ("LINEBELOW", (0, -1), (-1, -1), 0.6, Color(0.5, 0.5, 0.5))]
         commands += [("LINEBELOW", (0, row), (-1, row), 0.25, Color(0.8, 0.8, 0.8)) for row in range(1, row_count - 1)]
+    elif style == "boxed_dark":
+        dark = Color(*[0.6 * c for c in accent])
+        commands += [("BACKGROUND", (0, 0), (-1, 0), dark), ("TEXTCOLOR", (0, 0), (-1, 0), Color(1, 1, 1)),
+                     ("BOX", (0, 0), (-1, -1), 0.7, dark)]
+        commands += [("LINEBELOW", (0, row), (-1, row), 0.3, Color(0.7, 0.7, 0.7)) for row in range(1, row_count - 1)]
+    elif style == "double":  # accounting style: double rules above the header and under the last row
+        black = Color(0, 0, 0)
+        commands += [("LINEABOVE", (0, 0), (-1, 0), 0.5, black, None, None, None, 2, 1.2),
+                     ("LINEBELOW", (0, 0), (-1, 0), 0.5, black),
+                     ("LINEBELOW", (0, -1), (-1, -1), 0.5, black, None, None, None, 2, 1.2)]
     return commands
 
 

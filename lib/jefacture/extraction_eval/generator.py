@@ -218,10 +218,12 @@ def _lines(rng: random.Random, trade: str) -> tuple[Line, ...]:
 
 
 def _look(rng: random.Random, font: str | None) -> Look:
-    return Look(date_format=rng.choice(("slash", "slash", "slash", "dot", "dash", "long", "iso")),
-                amount_format=rng.choice(("space_euro", "space_euro", "dot_euro", "plain", "euro_first",
-                                          "space_code")),
-                spaced_ids=rng.random() < 0.5, font=font or rng.choice(FONTS),
+    """How the values are written; the font is drawn even when the layout forces one, so that the invoice's facts do
+    not depend on the layout it is drawn in."""
+    date_format = rng.choice(("slash", "slash", "slash", "dot", "dash", "long", "iso"))
+    amount_format = rng.choice(("space_euro", "space_euro", "dot_euro", "plain", "euro_first", "space_code"))
+    spaced_ids, drawn_font = rng.random() < 0.5, rng.choice(FONTS)
+    return Look(date_format=date_format, amount_format=amount_format, spaced_ids=spaced_ids, font=font or drawn_font,
                 accent=rng.choice(((0.12, 0.25, 0.45), (0.55, 0.1, 0.1), (0.1, 0.4, 0.25), (0.3, 0.3, 0.3),
                                    (0.45, 0.2, 0.5), (0.8, 0.4, 0.05))),
                 uppercase_names=rng.random() < 0.2)
