@@ -1,6 +1,7 @@
 import ipaddress
 import socket
 
+import cv2
 import numpy as np
 import pytest
 
@@ -59,6 +60,38 @@ def test_a_scanned_invoice_is_read_word_by_word_with_positions(scan, no_network,
     assert number.box.x0 > 0.55 and number.box.y1 < 0.25  # top right, where the invoice has it
     assert all(word.page == 1 and 0.5 <= word.confidence <= 1 for word in words)
     assert all(0 <= word.box.x0 < word.box.x1 <= 1 and 0 <= word.box.y0 < word.box.y1 <= 1 for word in words)
+
+
+def test_an_upside_down_page_is_turned_over_and_read(scan):
+    """Lines are not classified one by one (that turned upright ones over); the page's widest lines vote once."""
+    gray = cv2.cvtColor(scan, cv2.COLOR_RGB2GRAY)  # what page_frame.prepare_page gives
+    words = ocr_words(cv2.rotate(gray, cv2.ROTATE_180), page=1)
+    text = page_text(words)
+    for expected in ("FA-2026-00417", "6 744,00", "FR40542065479"):
+        assert expected in text
+    number, = [word for word in words if "FA-2026-00417" in word.text]
+    assert number.box.x0 > 0.55 and number.box.y1 < 0.25  # boxes are on the page turned upright
+
+
+class CountingEngine:
+    """The real engine, counting how many times a page is read."""
+
+    def __init__(self, engine):
+        self.engine, self.reads = engine, 0
+
+    def __call__(self, image, **options):
+        self.reads += 1
+        return self.engine(image, **options)
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+
+def test_an_upright_page_is_read_once(scan, monkeypatch):
+    counting = CountingEngine(ocr_engine.engine())
+    monkeypatch.setattr(ocr_engine, "engine", lambda threads=None: counting)
+    assert "FA-2026-00417" in page_text(ocr_words(cv2.cvtColor(scan, cv2.COLOR_RGB2GRAY), page=1))
+    assert counting.reads == 1
 
 
 def test_a_blank_page_has_no_words():
