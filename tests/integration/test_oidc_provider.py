@@ -29,7 +29,7 @@ COLLABORATOR = "thomas.nguyen@rousseau-expertise.example"
 def provider():
     """The built provider on a free port: yields (issuer, redirect URI, discovery document)."""
     if not OIDC_PROVIDER.exists():
-        pytest.skip(f"{OIDC_PROVIDER} is not built: run scripts/infra.sh up (or make setup) to build infra/oidc")
+        pytest.fail(f"{OIDC_PROVIDER} is not built: run scripts/infra.sh up (or make setup) to build infra/oidc")
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     redirect_uri = f"http://127.0.0.1:{free_port()}{FIRM_CALLBACK_PATH}"  # never requested: sign_in stops before
