@@ -137,7 +137,6 @@ def even_lighting(image: np.ndarray) -> np.ndarray:
     The background is never taken darker than SHADOW_FLOOR × the paper's brightness, so that a dark band printed
     on the page (a header with white letters) stays dark instead of being mistaken for a shadow and whitened."""
     gray = gray_of(image)
-    height, width = gray.shape
     kernel_side = max(15, (min(gray.shape) // 60) | 1)
     background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT,
                                                                                    (kernel_side, kernel_side)))

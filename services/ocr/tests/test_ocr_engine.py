@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from jefacture_ocr.adapters import ocr_engine
-from jefacture_ocr.adapters.ocr_engine import ModelMissing, _proportional_words, model_paths, ocr_words
+from jefacture_ocr.adapters.ocr_engine import (
+    ModelMissing,
+    _placed_words,
+    _proportional_words,
+    model_paths,
+    ocr_words,
+    text_bands,
+)
 from jefacture_ocr.bench_ocr import invoice_pdf, page_text, render_page, scanned
 
 
@@ -94,8 +101,23 @@ def test_an_upright_page_is_read_once(scan, monkeypatch):
     assert counting.reads == 1
 
 
+def test_blank_stretches_are_left_out_of_detection_and_words_keep_their_place(scan):
+    gray = cv2.cvtColor(scan, cv2.COLOR_RGB2GRAY)
+    bands = text_bands(gray)
+    assert len(bands) >= 2 and sum(band.bottom - band.top for band in bands) < 0.8 * gray.shape[0]
+    assert [band.at for band in bands] == [sum(b.bottom - b.top for b in bands[:n]) for n in range(len(bands))]
+    words = ocr_words(gray, page=1)
+    iban = [word for word in words if word.text.startswith("FR76")]
+    assert iban and 0.85 < iban[0].box.y0 < iban[0].box.y1 < 0.9  # below the skipped blank, where it is printed
+    footer = [word for word in words if word.text == "RCS"]
+    assert footer and footer[0].box.y0 > 0.93
+
+
 def test_a_blank_page_has_no_words():
     assert ocr_words(np.full((2339, 1654, 3), 255, np.uint8), page=3) == []
+    noise = np.random.default_rng(3).normal(0, 8, (2339, 1654))
+    blank_scan = np.clip(245 + noise, 0, 255).astype(np.uint8)  # a scanner's noise on white paper
+    assert text_bands(blank_scan) == [] and ocr_words(blank_scan, page=3) == []
 
 
 def test_the_models_are_the_files_the_wheel_ships():
@@ -123,3 +145,24 @@ def test_a_line_without_word_boxes_is_split_in_proportion():
     first, _, last = (points for _, _, points in words)
     assert first[0].tolist() == [100, 10] and last[1].tolist() == [300, 10]
     assert first[1][0] == pytest.approx(100 + 200 * 5 / 14)
+
+
+def square(x0: float, x1: float) -> np.ndarray:
+    return np.array([[x0, 10], [x1, 10], [x1, 40], [x0, 40]], dtype=np.float32)
+
+
+def test_a_word_rapidocr_cut_where_its_letters_stand_apart_is_one_word():
+    pieces = [("DAVID", 0.9, square(0, 50)), ("IM", 0.8, square(60, 80)), ("MOBILIER", 0.7, square(82, 160))]
+    words = _placed_words("DAVID IMMOBILIER", pieces)
+    assert [text for text, _, _ in words] == ["DAVID", "IMMOBILIER"]
+    _, confidence, box = words[1]
+    assert confidence == pytest.approx(0.75) and box[:, 0].min() == 60 and box[:, 0].max() == 160
+    title = [("FA", 0.9, square(0, 40)), ("CT", 0.9, square(50, 90)), ("U", 0.9, square(100, 120)),
+             ("RE", 0.9, square(130, 170))]
+    assert [text for text, _, _ in _placed_words("FACTURE", title)] == ["FACTURE"]
+
+
+def test_word_boxes_that_do_not_spell_the_line_are_not_used():
+    assert _placed_words("Total 12", [("Total", 0.9, square(0, 50)), ("13", 0.9, square(60, 80))]) == []
+    assert _placed_words("Total 12", [("Total", 0.9, square(0, 50))]) == []
+    assert _placed_words("Total", [("Tot", 0.9, square(0, 30)), ("al1", 0.9, square(30, 50))]) == []
