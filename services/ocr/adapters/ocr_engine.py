@@ -5,13 +5,14 @@ switched off, so a missing file is an error instead of a download. Recognition g
 `return_word_box` rapidocr also places each word of a line, and a line whose words it cannot place is split
 into words with boxes proportional to their length.
 
-Speed (measured on the evaluation corpus, one thread): recognition takes two thirds of a page's time, in proportion
-to the width of the lines it reads. Pages reach OCR upright (page_frame straightens them), so the angle classifier is
-not run on every line — on upright lines it turned some upside down and lost words; it only votes once per page on
-whether the whole page is upside down (ORIENTATION_LINES). Lines are padded to MIN_LINE_WIDTH instead of rapidocr's
-320 pixels. Detection runs on a copy of at most DETECTION_SIDE pixels (less loses words on phone photos), and only on
-the page's bands of text: blank stretches (margins, the empty half of a short invoice) are left out of the image it
-reads, which halves detection on most invoices.
+Speed (measured on the evaluation corpus, one thread): recognition takes three quarters of a page's OCR time, in
+proportion to the width of the lines it reads (batching lines does not make it faster). Pages reach OCR upright
+(page_frame straightens them), so the angle classifier is not run on every line — on upright lines it turned some
+upside down and lost words; it only votes once per page on whether the whole page is upside down
+(ORIENTATION_LINES). Lines are padded to MIN_LINE_WIDTH instead of rapidocr's 320 pixels. Detection runs on a copy
+of at most DETECTION_SIDE pixels (less loses words on phone photos), and only on the page's bands of text: blank
+stretches (margins, the empty half of a short invoice) are left out of the image it reads, which halves detection
+on most invoices.
 """
 import copy
 import os
@@ -30,10 +31,8 @@ LINE_HEIGHT = 48  # pixels: the recognition model's input height
 MIN_LINE_WIDTH = 160  # pixels at LINE_HEIGHT: shorter lines are padded to this width ("20 %" unpadded reads "2 0 号")
 ORIENTATION_LINES = 15  # the widest lines of a page vote on whether it is upside down
 INK_LEVEL = 220  # a row with a pixel darker than this holds something (paper is 255 after even lighting)
-BLANK_ROWS = 128  # pixels: a blank stretch at least this high is left out of detection
-BAND_MARGIN = 48  # pixels of blank kept above and below each band of text: more than the space between lines
-EDGE_MARGIN = 64  # pixels of blank kept above the first band and below the last: text near the edge of the image
-#                   detection reads is split (a big title was read "FA CT U RE")
+BLANK_ROWS = 48  # pixels: a blank stretch at least this high is left out of detection
+BAND_MARGIN = 16  # pixels of blank kept above and below each band of text
 _engines: dict[int, object] = {}
 _engines_lock = threading.Lock()
 _reading_lock = threading.Lock()  # a read sets the engine's detection size for the image it gives
@@ -155,11 +154,9 @@ def text_bands(picture: np.ndarray) -> list[Band]:
         return []
     breaks = np.flatnonzero(np.diff(rows) > BLANK_ROWS)
     starts, ends = np.r_[rows[0], rows[breaks + 1]], np.r_[rows[breaks], rows[-1]] + 2
-    margins_above = [EDGE_MARGIN] + [BAND_MARGIN] * (len(starts) - 1)
-    margins_below = [BAND_MARGIN] * (len(ends) - 1) + [EDGE_MARGIN]
     bands, at = [], 0
-    for start, end, above, below in zip(starts.tolist(), ends.tolist(), margins_above, margins_below, strict=True):
-        top, bottom = max(0, start - above), min(height, end + below)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        top, bottom = max(0, start - BAND_MARGIN), min(height, end + BAND_MARGIN)
         bands.append(Band(top, bottom, at))
         at += bottom - top
     return bands
@@ -172,8 +169,8 @@ def read_lines(ocr, picture: np.ndarray) -> list[Line]:
     if not bands:
         return []
     reading = np.ascontiguousarray(np.concatenate([picture[band.top:band.bottom] for band in bands]))
-    ocr._load_det_model().limit_side_len = max(32, round(DETECTION_SIDE * max(reading.shape[:2]) /
-                                                         max(picture.shape[:2])))
+    detector = ocr._load_det_model()  # rapidocr 3.10 reads its limit_side_len on every call
+    detector.limit_side_len = max(32, round(DETECTION_SIDE * max(reading.shape[:2]) / max(picture.shape[:2])))
     result = ocr(reading, return_word_box=True)
     if result.txts is None or result.boxes is None or len(result.txts) == 0:
         return []
@@ -182,10 +179,17 @@ def read_lines(ocr, picture: np.ndarray) -> list[Line]:
     lines = []
     for text, score, quad, placed in zip(result.txts, result.scores, result.boxes, word_results, strict=True):
         shift = np.float32([0, _shift_to_page(bands, float(np.mean(quad[:, 1])))])
-        moved = tuple((word, word_score, np.asarray(points, dtype=np.float32).reshape(4, 2) + shift)
-                      for word, word_score, points in placed or ())
-        lines.append(Line(text, float(score), np.asarray(quad, dtype=np.float32) + shift, moved))
+        lines.append(Line(text, float(score), np.asarray(quad, dtype=np.float32) + shift, _moved(placed, shift)))
     return lines
+
+
+def _moved(placed, shift: np.ndarray) -> tuple:
+    """rapidocr's word boxes moved by `shift`; none when they are not boxes (the line is then split in proportion)."""
+    try:
+        return tuple((str(word), float(score), np.asarray(points, dtype=np.float32).reshape(4, 2) + shift)
+                     for word, score, points in placed or ())
+    except (TypeError, ValueError):
+        return ()
 
 
 def _shift_to_page(bands: list[Band], row: float) -> int:
@@ -210,32 +214,19 @@ def _upside_down(ocr, picture: np.ndarray, quads: list[np.ndarray]) -> bool:
 
 
 def _placed_words(text: str, placed) -> list[tuple[str, float, np.ndarray]]:
-    """rapidocr's own word boxes, one per word of the line as its spaces separate them. rapidocr also cuts a word
-    where its letters stand far apart (a big title came out "FA CT U RE"); such pieces are joined again. Nothing
-    when the pieces do not spell the line."""
+    """rapidocr's own word boxes, when they spell the whole line. rapidocr also cuts where letters stand far apart,
+    which finds the space recognition missed on a photo ("CLINIQUE BONNET" read "CLINIQUEBONNET"); joining its
+    pieces back into the line's words was measured worse."""
     try:
-        pieces = [(str(word), float(score), np.asarray(points, dtype=np.float32).reshape(4, 2))
-                  for word, score, points in placed or () if str(word).strip()]
+        words = [(str(word), float(score), np.asarray(points, dtype=np.float32).reshape(4, 2))
+                 for word, score, points in placed or ()]
     except (TypeError, ValueError):
         return []
-    words, next_piece = [], 0
-    for token in text.split():
-        group, spelled = [], ""
-        while next_piece < len(pieces) and len(spelled) < len(token):
-            group.append(pieces[next_piece])
-            spelled += pieces[next_piece][0]
-            next_piece += 1
-        if spelled != token:
-            return []
-        words.append(_joined(group))
-    return words if next_piece == len(pieces) else []
-
-
-def _joined(pieces: list[tuple[str, float, np.ndarray]]) -> tuple[str, float, np.ndarray]:
-    points = np.concatenate([points for _, _, points in pieces])
-    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
-    return "".join(text for text, _, _ in pieces), float(np.mean([score for _, score, _ in pieces])), box
+    spelled = "".join(word for word, _, _ in words).replace(" ", "") == text.replace(" ", "")
+    one_box_per_letter = len(words) > 2 * len(text.split()) + 2  # rapidocr does that for lines with CJK letters
+    if not spelled or one_box_per_letter:
+        return []
+    return [word for word in words if word[0].strip()]
 
 
 def _proportional_words(text: str, score: float, quad: np.ndarray) -> list[tuple[str, float, np.ndarray]]:

@@ -151,18 +151,13 @@ def square(x0: float, x1: float) -> np.ndarray:
     return np.array([[x0, 10], [x1, 10], [x1, 40], [x0, 40]], dtype=np.float32)
 
 
-def test_a_word_rapidocr_cut_where_its_letters_stand_apart_is_one_word():
-    pieces = [("DAVID", 0.9, square(0, 50)), ("IM", 0.8, square(60, 80)), ("MOBILIER", 0.7, square(82, 160))]
-    words = _placed_words("DAVID IMMOBILIER", pieces)
-    assert [text for text, _, _ in words] == ["DAVID", "IMMOBILIER"]
-    _, confidence, box = words[1]
-    assert confidence == pytest.approx(0.75) and box[:, 0].min() == 60 and box[:, 0].max() == 160
-    title = [("FA", 0.9, square(0, 40)), ("CT", 0.9, square(50, 90)), ("U", 0.9, square(100, 120)),
-             ("RE", 0.9, square(130, 170))]
-    assert [text for text, _, _ in _placed_words("FACTURE", title)] == ["FACTURE"]
+def test_rapidocr_word_boxes_are_kept_where_they_find_a_space_recognition_missed():
+    pieces = [("CLINIQUE", 0.9, square(0, 80)), ("BONNET", 0.8, square(95, 160)), ("SARL", 0.9, square(175, 220))]
+    words = _placed_words("CLINIQUEBONNET SARL", pieces)
+    assert [text for text, _, _ in words] == ["CLINIQUE", "BONNET", "SARL"]
+    assert words[1][2][:, 0].min() == 95
 
 
 def test_word_boxes_that_do_not_spell_the_line_are_not_used():
     assert _placed_words("Total 12", [("Total", 0.9, square(0, 50)), ("13", 0.9, square(60, 80))]) == []
     assert _placed_words("Total 12", [("Total", 0.9, square(0, 50))]) == []
-    assert _placed_words("Total", [("Tot", 0.9, square(0, 30)), ("al1", 0.9, square(30, 50))]) == []
