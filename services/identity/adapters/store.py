@@ -62,9 +62,6 @@ class Store:
         for record in ALL_RECORDS:
             record.ensure_indexes()
 
-    def ping(self) -> None:
-        r.FirmRecord._get_db().command("ping")
-
     # firms and their terms of use
     def firm(self, firm_id: str) -> Firm | None:
         record = r.FirmRecord.objects(firm_id=firm_id).first()

@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 CREATED = "created"  # filled in by the firm, not activated yet
 INVITED = "invited"  # the legal representative got the invitation e-mail
 ACTIVE = "active"  # the legal representative completed it: the dossier is open
-STATUSES = (CREATED, INVITED, ACTIVE)
 ACCOUNTING_ACTIVITY = "69.20Z"
 OWN_DOSSIER_FREE_INVOICES = 500
 
