@@ -46,6 +46,11 @@ def listen_address(address: str, listen_host: str | None) -> str:
     """The server binds `listen_host` (0.0.0.0 in a pod) on the port of the address clients dial."""
     return f"{listen_host}:{address.rsplit(':', 1)[1]}" if listen_host else address
 
+# Trailing metadata identity sets on refusals: the dossier that already holds a SIREN (ALREADY_EXISTS), and the
+# problems of a refused form as JSON [{"field", "reason"}] (INVALID_ARGUMENT).
+EXISTING_DOSSIER_KEY = "existing-dossier-id"
+PROBLEMS_KEY = "field-problems"
+
 
 def serve(name: str, address: str, metrics_address: str, register: Callable[[grpc.Server], None],
           level: str = "INFO", listen_host: str | None = None) -> None:

@@ -31,10 +31,6 @@ from .handlers import access, dossiers, firms, imports, sessions, users
 from .handlers.context import Caller, Context, authenticate
 from .settings import IdentitySettings
 
-# Trailing metadata: the dossier that already holds a SIREN; the problems of a refused form, as JSON.
-EXISTING_DOSSIER_KEY = "existing-dossier-id"
-PROBLEMS_KEY = "field-problems"
-
 STATUS_OF = (
     (InvalidToken, grpc.StatusCode.UNAUTHENTICATED), (sessions.LoginFailed, grpc.StatusCode.UNAUTHENTICATED),
     (ProviderRefused, grpc.StatusCode.UNAUTHENTICATED), (LoginLocked, grpc.StatusCode.RESOURCE_EXHAUSTED),
@@ -99,11 +95,11 @@ def rpc(method):
         try:
             return method(self, request, token, caller)
         except DossierAlreadyExists as error:
-            context.set_trailing_metadata(((EXISTING_DOSSIER_KEY, error.dossier_id),))
+            context.set_trailing_metadata(((grpc_kit.EXISTING_DOSSIER_KEY, error.dossier_id),))
             context.abort(grpc.StatusCode.ALREADY_EXISTS, str(error))
         except InvalidClientForm as error:
             problems = json.dumps([{"field": p.field, "reason": p.reason} for p in error.problems])
-            context.set_trailing_metadata(((PROBLEMS_KEY, problems),))
+            context.set_trailing_metadata(((grpc_kit.PROBLEMS_KEY, problems),))
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
         except tuple(kind for kind, _ in STATUS_OF) as error:
             code = next(code for kind, code in STATUS_OF if isinstance(error, kind))

@@ -5,15 +5,12 @@ from dataclasses import dataclass
 import grpc
 from google.protobuf.json_format import MessageToDict
 
+from jefacture import grpc_kit
 from jefacture.api.v1 import identity_pb2 as pb
 from jefacture.api.v1 import identity_pb2_grpc
 
 from ..domain.errors import AlreadyExists, InvalidInput
 from .grpc_errors import translate
-
-# Set by identity: the dossier that already holds a SIREN; the problems of a refused form.
-EXISTING_DOSSIER_KEY = "existing-dossier-id"
-PROBLEMS_KEY = "field-problems"
 
 
 @dataclass(frozen=True)
@@ -48,9 +45,10 @@ class IdentityClient:
         except grpc.RpcError as error:
             trailing = dict(error.trailing_metadata() or ())
             if error.code() == grpc.StatusCode.ALREADY_EXISTS:
-                raise AlreadyExists(error.details(), {"dossier_id": trailing.get(EXISTING_DOSSIER_KEY, "")}) from None
-            if error.code() == grpc.StatusCode.INVALID_ARGUMENT and PROBLEMS_KEY in trailing:
-                raise InvalidInput(error.details(), json.loads(trailing[PROBLEMS_KEY])) from None
+                existing = trailing.get(grpc_kit.EXISTING_DOSSIER_KEY, "")
+                raise AlreadyExists(error.details(), {"dossier_id": existing}) from None
+            if error.code() == grpc.StatusCode.INVALID_ARGUMENT and grpc_kit.PROBLEMS_KEY in trailing:
+                raise InvalidInput(error.details(), json.loads(trailing[grpc_kit.PROBLEMS_KEY])) from None
             raise translate("identity", error) from None
 
     def authorize(self, caller: Caller, dossier_id: str, permission: str) -> pb.AuthorizeReply:
