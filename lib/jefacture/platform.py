@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 REPO = Path(__file__).resolve().parents[2]
 NAMEKO_SERVICES = ["ingest", "ocr", "seal-vault", "validation", "routing", "billing", "payments", "reporting"]
-GRPC_SERVERS = ["identity", "ingest", "reporting", "seal-vault"]
+GRPC_SERVERS = ["identity", "ingest", "reporting", "seal-vault", "validation", "routing"]
 # Built by scripts/infra.sh from infra/oidc: the OpenID Provider standing in for ComptExpert.
 OIDC_PROVIDER = REPO / "var" / "bin" / "oidc-provider"
 OIDC_USERS = Path(__file__).with_name("simulators") / "data" / "oidc_users.json"

@@ -25,6 +25,8 @@ class PlatformSettings(BaseSettings):
     ingest_grpc: str = "127.0.0.1:50052"
     reporting_grpc: str = "127.0.0.1:50053"
     seal_vault_grpc: str = "127.0.0.1:50054"
+    validation_grpc: str = "127.0.0.1:50055"
+    routing_grpc: str = "127.0.0.1:50056"
     # The local sink in development (mail readable at MAIL_HTTP_ADDRESS); any SMTP relay in production.
     smtp_url: str = Field("smtp://127.0.0.1:8025", pattern=r"^smtp://")
     # The gRPC servers bind this host (0.0.0.0 in a pod) instead of the host clients dial.
