@@ -22,8 +22,8 @@ PUBLIC_URL = "https://bodacc-datadila.opendatasoft.com"
 RECORDS_PATH = "/api/explore/v2.1/catalog/datasets/annonces-commerciales/records"
 PAGE_SIZE = 100  # the most OpenDataSoft gives per request
 MAX_WINDOW = 10_000  # the furthest OpenDataSoft pages (offset + limit)
-KINDS = (("clôture", "closure"), ("liquidation", "liquidation"), ("redressement", "redressement"),
-         ("sauvegarde", "sauvegarde"))
+KINDS = (("clôture", "closure"), ("mettant fin", "closure"), ("liquidation", "liquidation"),
+         ("redressement", "redressement"), ("sauvegarde", "sauvegarde"))
 
 
 class BodaccUnavailable(RegistryUnavailable):

@@ -106,5 +106,5 @@ def test_the_simulator_answers_a_bad_query_as_opendatasoft_does(bodacc_url):
     too_many = httpx.get(bodacc_url + RECORDS_PATH, params={"limit": 101})
     assert too_many.status_code == 400 and too_many.json()["error_code"] == "InvalidRESTParameterError"
     page = httpx.get(bodacc_url + RECORDS_PATH, params={"limit": 2, "order_by": "dateparution desc"}).json()
-    assert page["total_count"] == 7 and [r["dateparution"] for r in page["results"]] == ["2026-02-03", "2025-10-02"]
+    assert page["total_count"] == 10 and [r["dateparution"] for r in page["results"]] == ["2026-02-03", "2025-10-02"]
     assert isinstance(page["results"][0]["jugement"], str) and isinstance(page["results"][0]["registre"], list)

@@ -1,4 +1,5 @@
-"""validation on real RabbitMQ and FerretDB."""
+"""validation on real RabbitMQ and FerretDB: its events in, its decisions out through the outbox. (The checks that
+need identity and the registries run end to end in tests/integration/test_validation_routing.py.)"""
 import pytest
 
 from jefacture.envelope import new_envelope, to_wire
@@ -8,34 +9,31 @@ from jefacture.messaging import Publisher
 pytestmark = pytest.mark.service
 
 
+def wire(payload, producer):
+    return to_wire(new_envelope(payload, correlation_id=payload.invoice.document_id, producer=producer))
+
+
 def reference(document_id):
     return ev.InvoiceRef(document_id=document_id, dossier_id="d1", direction=ev.PURCHASE)
 
 
-def extracted(document_id, failure=""):
-    return to_wire(new_envelope(ev.InvoiceExtracted(invoice=reference(document_id), failure_reason=failure),
-                                correlation_id=document_id, producer="ocr"))
-
-
-def sealed(document_id):
-    return to_wire(new_envelope(ev.InvoiceSealed(invoice=reference(document_id)), correlation_id=document_id,
-                                producer="seal-vault"))
-
-
-def test_each_invoice_is_decided_once_when_both_branches_reported(platform, platform_env, capture):
-    decided = capture(("validation", "InvoiceValidated"), ("validation", "InvoiceRejected"))
+def test_a_document_that_could_not_be_read_is_rejected_once_whatever_the_order_and_repeats(
+        platform, platform_env, capture):
+    decided = capture(("validation", "InvoiceRejected"), ("validation", "InvoiceStatusChanged"))
     platform.start(["validation"])
     publisher = Publisher(platform_env["AMQP_URI"])
-    for document_id in ("ok-1", "ok-2"):
-        publisher.publish_event(sealed(document_id))
-        publisher.publish_event(extracted(document_id))
-    publisher.publish_event(extracted("bad-1", failure="the PDF could not be opened"))
-    publisher.publish_event(sealed("bad-1"))
-    publisher.publish_event(sealed("ok-1"))  # a repeated report, new event id
+    for document_id in ("bad-1", "bad-2"):
+        publisher.publish_event(wire(ev.InvoiceSealed(invoice=reference(document_id)), "seal-vault"))
+        publisher.publish_event(wire(ev.InvoiceExtracted(invoice=reference(document_id),
+                                                         failure_reason="the PDF could not be opened"), "ocr"))
+        publisher.publish_event(wire(ev.InvoiceReceived(invoice=reference(document_id), filename="x.pdf"), "ingest"))
+    publisher.publish_event(wire(ev.InvoiceSealed(invoice=reference("bad-1")), "seal-vault"))  # a repeated report
 
-    events = decided.wait_for(lambda e: True, count=3)
-    outcomes = {e["correlation_id"]: e["type"] for e in events}
-    assert outcomes == {"ok-1": "InvoiceValidated", "ok-2": "InvoiceValidated", "bad-1": "InvoiceRejected"}
-    rejected = next(e for e in events if e["type"] == "InvoiceRejected")
-    assert rejected["invoice_rejected"]["reasons"] == ["unreadable: the PDF could not be opened"]
-    assert len(decided.drain()) == 3
+    events = decided.wait_for(lambda e: e["type"] == "InvoiceRejected", count=2)
+    assert sorted(e["correlation_id"] for e in events) == ["bad-1", "bad-2"]
+    assert events[0]["invoice_rejected"]["reasons"] == ["unreadable: the PDF could not be opened"]
+    assert events[0]["invoice_rejected"]["cdar_code"] == 213
+    statuses = [e for e in decided.drain() if e["type"] == "InvoiceStatusChanged"]
+    assert sorted((e["correlation_id"], e["invoice_status_changed"]["state"]) for e in statuses) == [
+        ("bad-1", "received"), ("bad-1", "rejected"), ("bad-2", "received"), ("bad-2", "rejected")]
+    assert len([e for e in decided.drain() if e["type"] == "InvoiceRejected"]) == 2
