@@ -53,6 +53,15 @@ def addresses(base: int = 0) -> dict[str, str]:
     env["OIDC_ISSUER"] = f"http://127.0.0.1:{8093 + base}"
     env["OIDC_CLIENT_ID"] = "jefacture-gateway"
     env["OIDC_CLIENT_SECRET"] = "dev-oidc-secret-not-for-production"
+    # Chorus Pro behind PISTE: the API and, on a port of its own like PISTE's OAuth host, the token endpoint.
+    env["CHORUS_PORT"] = str(8094 + base)
+    env["CHORUS_OAUTH_PORT"] = str(8095 + base)
+    env["CHORUS_API_URL"] = f"http://127.0.0.1:{8094 + base}"
+    env["CHORUS_TOKEN_URL"] = f"http://127.0.0.1:{8095 + base}/api/oauth/token"
+    env["CHORUS_CLIENT_ID"] = "dev-piste-client-not-for-production"
+    env["CHORUS_CLIENT_SECRET"] = "dev-piste-secret-not-for-production"
+    env["CHORUS_LOGIN"] = "dev-chorus-technical-account-not-for-production"
+    env["CHORUS_PASSWORD"] = "dev-chorus-password-not-for-production"
     return env
 
 
@@ -95,7 +104,7 @@ def processes(env: dict[str, str]) -> list[Process]:
 
 
 def external_systems(env: dict[str, str]) -> list[Process]:
-    """The local stand-ins for ComptExpert (OpenID Provider), INSEE Sirene and BODACC."""
+    """The local stand-ins for ComptExpert (OpenID Provider), INSEE Sirene, BODACC and Chorus Pro (PISTE)."""
     python = sys.executable
     oidc = Process("oidc", [str(OIDC_PROVIDER), "--listen", f"127.0.0.1:{env['OIDC_PORT']}",
                             "--issuer", env["OIDC_ISSUER"], "--users", str(OIDC_USERS),
@@ -107,7 +116,14 @@ def external_systems(env: dict[str, str]) -> list[Process]:
                                 "--rate-limit", env.get("SIRENE_RATE_LIMIT", "30")], env["SIRENE_URL"] + "/")
     bodacc = Process("bodacc", [python, "-m", "jefacture.simulators.bodacc", "--port", env["BODACC_PORT"]],
                      env["BODACC_URL"] + "/")
-    return [oidc, sirene, bodacc]
+    chorus_pro = Process("chorus-pro", [python, "-m", "jefacture.simulators.chorus_pro",
+                                        "--port", env["CHORUS_PORT"], "--oauth-port", env["CHORUS_OAUTH_PORT"],
+                                        "--client-id", env["CHORUS_CLIENT_ID"],
+                                        "--client-secret", env["CHORUS_CLIENT_SECRET"],
+                                        "--login", env["CHORUS_LOGIN"], "--password", env["CHORUS_PASSWORD"],
+                                        "--integration-seconds", env.get("CHORUS_INTEGRATION_SECONDS", "1")],
+                         env["CHORUS_API_URL"] + "/")
+    return [oidc, sirene, bodacc, chorus_pro]
 
 
 def is_ready(process: Process) -> bool:
