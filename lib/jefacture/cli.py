@@ -11,13 +11,11 @@ DEMO_FIRM_PORT = "8099"
 
 
 def _platform(settings: PlatformSettings):
-    """The local platform; without a firm webhook configured, a demo firm endpoint receives the deliveries."""
+    """The local platform, with a demo firm endpoint the demo data subscribes to the firm's webhooks."""
     from jefacture.platform import Platform, addresses
 
     env = {key: os.environ.get(key, default) for key, default in addresses().items()}
-    if not os.environ.get("FIRM_WEBHOOK_URL"):
-        env.update(DEMO_FIRM_WEBHOOK_PORT=DEMO_FIRM_PORT, FIRM_WEBHOOK_URL=f"http://127.0.0.1:{DEMO_FIRM_PORT}/hooks",
-                   FIRM_WEBHOOK_SECRET="demo-firm-secret-not-for-production")
+    env.update(DEMO_FIRM_WEBHOOK_PORT=DEMO_FIRM_PORT)
     return Platform(env, settings.var_dir)
 
 

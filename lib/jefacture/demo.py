@@ -7,12 +7,13 @@ import os
 import httpx
 
 from jefacture import onboarding
-from jefacture.onboarding import bearer
+from jefacture.onboarding import bearer, expect
 from jefacture.platform import addresses
 from jefacture.samples import invoice_pdf, sample_invoices
 
 DEMO_SIREN = "732829320"  # BOULANGERIE MARTIN, known to the SIRENE simulator
 DEMO_REPRESENTATIVE = "marie.lambert@boulangerie-martin.example"
+DEMO_FIRM_ENDPOINT = "http://127.0.0.1:8099"  # the demo webhook receiver (jefacture.webhook_sink) started by make run
 
 
 def mail_http_address() -> str:
@@ -21,14 +22,29 @@ def mail_http_address() -> str:
 
 
 def open_demo_dossier(client: httpx.Client, mailbox: onboarding.Mailbox, siren: str,
-                      representative_email: str) -> tuple[dict, dict]:
-    """(dossier, representative's session): the demo cabinet's active dossier for `siren`, created when absent."""
+                      representative_email: str) -> tuple[dict, dict, dict]:
+    """(firm, dossier, representative's session): the demo cabinet's active dossier for `siren`, created when
+    absent."""
     try:
         firm = onboarding.open_firm(client, *onboarding.DEMO_FIRM_ADMIN, onboarding.DEMO_CABINET_SIREN)
-        return onboarding.ensure_active_dossier(client, firm, mailbox, siren, representative_email)
+        return (firm, *onboarding.ensure_active_dossier(client, firm, mailbox, siren, representative_email))
     except (onboarding.FlowFailed, httpx.HTTPError) as error:
         raise RuntimeError(f"could not open the demo dossier through {client.base_url} (is the platform running? "
                            f"`jefacture platform status`): {error}") from None
+
+
+def subscribe_demo_endpoint(client: httpx.Client, firm: dict, endpoint: str) -> None:
+    """The firm's webhook subscription to the demo endpoint, its secret handed to the endpoint to check signatures.
+    A subscription already there gets a new secret (a secret is shown only once)."""
+    url = f"{endpoint}/hooks"
+    base, headers = f"/firms/{firm.firm_id}/webhooks", bearer(firm.admin)
+    existing = next((hook for hook in expect(client.get(base, headers=headers), 200) if hook["url"] == url), None)
+    if existing:
+        created = expect(client.post(f"{base}/{existing['subscription_id']}/rotate-secret",
+                                     json={"overlap_hours": 0}, headers=headers), 200)
+    else:
+        created = expect(client.post(base, json={"url": url, "events": []}, headers=headers), 201)
+    expect(httpx.post(f"{endpoint}/_sink/secrets", json={"secret": created["secret"]}, timeout=10), 200)
 
 
 def upload(client: httpx.Client, dossier_id: str, session: dict, filename: str, content: bytes) -> str:
@@ -43,8 +59,9 @@ def upload(client: httpx.Client, dossier_id: str, session: dict, filename: str, 
 def load_demo(gateway: str, invoices: int, mail_address: str | None = None) -> None:
     mail_address = mail_address or mail_http_address()
     with httpx.Client(base_url=gateway, timeout=30) as client:
-        dossier, session = open_demo_dossier(client, onboarding.Mailbox(mail_address), DEMO_SIREN,
-                                             DEMO_REPRESENTATIVE)
+        firm, dossier, session = open_demo_dossier(client, onboarding.Mailbox(mail_address), DEMO_SIREN,
+                                                   DEMO_REPRESENTATIVE)
+        subscribe_demo_endpoint(client, firm, DEMO_FIRM_ENDPOINT)
         documents = [upload(client, dossier["dossier_id"], session, f"{invoice.number}.pdf", invoice_pdf(invoice))
                      for invoice in sample_invoices(invoices)]
     print(summary(gateway, mail_address, dossier, documents))

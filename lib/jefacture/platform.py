@@ -76,8 +76,8 @@ def processes(env: dict[str, str]) -> list[Process]:
     result = []
     if env.get("DEMO_FIRM_WEBHOOK_PORT"):
         port = env["DEMO_FIRM_WEBHOOK_PORT"]
-        result.append(Process("firm-webhook", [python, "-m", "jefacture.webhook_sink", "--port", port,
-                                               "--secret", env["FIRM_WEBHOOK_SECRET"]], f"http://127.0.0.1:{port}/"))
+        result.append(Process("firm-webhook", [python, "-m", "jefacture.webhook_sink", "--port", port],
+                              f"http://127.0.0.1:{port}/"))
     mail_host, mail_port = env["MAIL_HTTP_ADDRESS"].rsplit(":", 1)
     result.append(Process("smtp-sink", [python, "-m", "jefacture.simulators.smtp_sink",
                                         "--port", env["SMTP_URL"].rsplit(":", 1)[1], "--http-port", mail_port,

@@ -1,7 +1,7 @@
 """Sample invoices as born-digital PDFs with every mandatory mention of the 2026 reform, for the demo data, the
 tests and the benchmarks. The companies are known to the SIRENE simulator."""
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -36,7 +36,10 @@ class SampleInvoice:
     nature: str = "goods"
     iban: str = "FR7630006000011234567890189"
     bic: str = "AGRIFRPP"
-    purchase_order: str = field(default="")
+    purchase_order: str = ""
+    due_in_days: int = 30
+    vat_numbers: bool = True  # False: the VAT numbers are left out (an incomplete invoice)
+    printed_total_incl_tax: Decimal | None = None  # a total TTC other than HT + TVA (an invoice that does not add up)
 
     @property
     def total_tax(self) -> Decimal:
@@ -49,7 +52,7 @@ class SampleInvoice:
     @property
     def due_date(self) -> str:
         day, month, year = (int(part) for part in self.issue_date.split("/"))
-        return (date(year, month, day) + timedelta(days=30)).strftime("%d/%m/%Y")
+        return (date(year, month, day) + timedelta(days=self.due_in_days)).strftime("%d/%m/%Y")
 
 
 def french_amount(value: Decimal) -> str:
@@ -58,19 +61,22 @@ def french_amount(value: Decimal) -> str:
     return f"{groups},{cents} €"
 
 
-def _party(page: canvas.Canvas, x: int, y: int, title: str, name: str, address: str, siren: str) -> None:
+def _party(page: canvas.Canvas, x: int, y: int, title: str, name: str, address: str, siren: str,
+           with_vat: bool) -> None:
     page.setFont("Helvetica-Bold", 11)
     page.drawString(x, y, f"{title}{name}")
     page.setFont("Helvetica", 9)
-    for offset, line in ((14, address), (28, f"SIREN : {siren}"), (42, f"N° TVA : {vat_number(siren)}")):
-        page.drawString(x, y - offset, line)
+    lines = [address, f"SIREN : {siren}"] + ([f"N° TVA : {vat_number(siren)}"] if with_vat else [])
+    for offset, line in enumerate(lines, start=1):
+        page.drawString(x, y - 14 * offset, line)
 
 
 def invoice_pdf(invoice: SampleInvoice) -> bytes:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    _party(page, 50, 790, "", invoice.supplier, invoice.supplier_address, invoice.supplier_siren)
-    _party(page, 330, 720, "Client : ", invoice.customer, invoice.customer_address, invoice.customer_siren)
+    _party(page, 50, 790, "", invoice.supplier, invoice.supplier_address, invoice.supplier_siren, invoice.vat_numbers)
+    _party(page, 330, 720, "Client : ", invoice.customer, invoice.customer_address, invoice.customer_siren,
+           invoice.vat_numbers)
     page.setFont("Helvetica-Bold", 13)
     page.drawString(50, 640, f"FACTURE N° {invoice.number}")
     page.setFont("Helvetica", 10)
@@ -81,7 +87,7 @@ def invoice_pdf(invoice: SampleInvoice) -> bytes:
         page.drawString(50, 580, f"Bon de commande : {invoice.purchase_order}")
     rate = f"{invoice.vat_rate * 100:.0f} %"
     for y, label, amount in ((530, "Total HT", invoice.total_excl_tax), (514, f"TVA {rate}", invoice.total_tax),
-                             (498, "Total TTC", invoice.total_incl_tax)):
+                             (498, "Total TTC", invoice.printed_total_incl_tax or invoice.total_incl_tax)):
         page.drawString(350, y, label)
         page.drawRightString(540, y, french_amount(amount))
     page.setFont("Helvetica", 9)

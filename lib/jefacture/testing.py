@@ -5,6 +5,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import kombu
 import pymongo
@@ -32,12 +33,17 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def _port(value: str) -> int:
+    """The port of "host:port" or of a URL."""
+    return urlsplit(value).port if "://" in value else int(value.rsplit(":", 1)[1])
+
+
 def free_port_base() -> int:
     """A shift for `platform.addresses` under which every port is free now, so that runs at once do not meet."""
     from jefacture.platform import addresses
 
     for base in random.sample(range(1000, 4000, 100), 30):
-        ports = [int(value.rsplit(":", 1)[1].strip("/")) for key, value in addresses(base).items()
+        ports = [_port(value) for key, value in addresses(base).items()
                  if key.endswith(("_ADDRESS", "_GRPC", "_URL", "_ISSUER"))]
         if all(_bindable(port) for port in ports):
             return base

@@ -16,6 +16,7 @@ from .domain.errors import (
     AlreadyExists,
     BackendFailed,
     BackendUnavailable,
+    Conflict,
     DocumentRefused,
     Forbidden,
     GatewayError,
@@ -31,8 +32,8 @@ from .observability import RequestObservation
 from .settings import GatewaySettings
 
 STATUS_OF = {InvalidInput: 422, DocumentRefused: 400, UnsupportedMediaType: 415, TooLarge: 413, NotFound: 404,
-             AlreadyExists: 409, Unauthenticated: 401, Forbidden: 403, LinkInvalid: 410, TooManyAttempts: 429,
-             BackendUnavailable: 503, BackendFailed: 502}
+             AlreadyExists: 409, Conflict: 409, Unauthenticated: 401, Forbidden: 403, LinkInvalid: 410,
+             TooManyAttempts: 429, BackendUnavailable: 503, BackendFailed: 502}
 
 
 def _error(status: int, message: str, **extra) -> JSONResponse:

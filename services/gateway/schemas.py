@@ -197,8 +197,60 @@ class SwitchBody(BaseModel):
     dossier_id: str
 
 
+class DossierSettingsBody(BaseModel):
+    auto_accept: bool = Field(description="Clean invoices are accepted without a person")
+    payment_button: bool = Field(description="Customer e-mails of sales invoices carry the payment button")
+    payment_link_days: int = Field(description="How long a payment link works, 1 to 366 days", examples=[30])
+    after_payment_url: str = Field(description="The page shown after payment (http or https); empty: the "
+                                               "platform's thank-you page", examples=[""])
+
+
+class DossierSettingsView(DossierSettingsBody):
+    dossier_id: str
+
+
 class PhotoFrame(BaseModel):
     found: bool
     corners: list[list[float]] = Field(description="Top-left, top-right, bottom-right, bottom-left as [x, y] fractions")
     image_width: int
     image_height: int
+
+
+class Transition(BaseModel):
+    state: str
+    cdar_code: int | None = Field(None, description="The 2026 reform's lifecycle status (CDAR), when the state has one")
+    cdar_label: str | None = None
+    actor: str = Field(description="A user id, or 'system'")
+    reason: str
+    at: datetime
+
+
+class Lifecycle(BaseModel):
+    document_id: str
+    dossier_id: str
+    direction: str
+    state: str
+    fields: dict[str, str] = Field(description="The invoice's values, with people's corrections applied")
+    transitions: list[Transition]
+
+
+class Task(BaseModel):
+    task_id: str
+    document_id: str
+    dossier_id: str
+    check: str
+    reason: str
+    audience: str = Field(description="company: the users with the accept right; firm: the dossier's collaborators")
+    assignees: list[str]
+    status: str = Field(description="open, accepted, rejected, corrected or superseded")
+    opened_at: datetime
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    resolution: str | None = None
+
+
+class TaskAction(BaseModel):
+    action: Literal["accept", "reject", "correct"]
+    reason: str = Field("", description="Required to reject")
+    field: str = Field("", description="The field to correct, e.g. customer_siren")
+    value: str = ""

@@ -21,7 +21,7 @@ from .adapters.oidc import OidcProvider, ProviderRefused, ProviderUnavailable
 from .adapters.store import Store
 from .domain.client_form import InvalidClientForm
 from .domain.client_import import IMPORT_FIELDS, InvalidMapping, UnreadableSpreadsheet
-from .domain.dossier import DossierAlreadyExists, DossierNotFound, InvalidDossier
+from .domain.dossier import DossierAlreadyExists, DossierNotFound, DossierSettings, InvalidDossier, InvalidSettings
 from .domain.invitations import InvitationInvalid
 from .domain.passwords import WeakPassword
 from .domain.permissions import Forbidden, NotVisible
@@ -41,6 +41,7 @@ STATUS_OF = (
     (WeakPassword, grpc.StatusCode.INVALID_ARGUMENT), (users.InvalidProfile, grpc.StatusCode.INVALID_ARGUMENT),
     (UnreadableSpreadsheet, grpc.StatusCode.INVALID_ARGUMENT), (InvalidMapping, grpc.StatusCode.INVALID_ARGUMENT),
     (access.UnknownPermission, grpc.StatusCode.INVALID_ARGUMENT),
+    (access.AmbiguousQuestion, grpc.StatusCode.INVALID_ARGUMENT),
     (ProviderUnavailable, grpc.StatusCode.UNAVAILABLE), (RegistryUnavailable, grpc.StatusCode.UNAVAILABLE),
     (MailError, grpc.StatusCode.UNAVAILABLE),
 )
@@ -63,9 +64,23 @@ def dossier_reply(dossier, permissions=()) -> pb.Dossier:
     details = {name: "" if value is None else str(value) for name, value in dossier.details.as_dict().items()}
     return pb.Dossier(dossier_id=dossier.dossier_id, name=dossier.name, siren=dossier.siren, firm_id=dossier.firm_id,
                       status=dossier.status, own=dossier.own, free_invoices=dossier.free_invoices,
-                      legal_form=dossier.legal_form or "", auto_accept=dossier.auto_accept, details=details,
+                      legal_form=dossier.legal_form or "", auto_accept=dossier.settings.auto_accept, details=details,
                       created_at=_ts(dossier.created_at), activated_at=_ts(dossier.activated_at),
                       permissions=list(permissions))
+
+
+def settings_reply(dossier_id: str, settings: DossierSettings) -> pb.DossierSettings:
+    return pb.DossierSettings(dossier_id=dossier_id, auto_accept=settings.auto_accept,
+                              payment_button=settings.payment_button, payment_link_days=settings.payment_link_days,
+                              after_payment_url=settings.after_payment_url)
+
+
+def profile_reply(profile: dossiers.DossierProfile) -> pb.DossierProfile:
+    dossier = profile.dossier
+    return pb.DossierProfile(dossier_id=dossier.dossier_id, firm_id=dossier.firm_id, siren=dossier.siren,
+                             name=dossier.name, status=dossier.status,
+                             settings=settings_reply(dossier.dossier_id, dossier.settings),
+                             accepters=profile.accepters, collaborators=profile.collaborators, email=profile.email)
 
 
 def firm_reply(firm, role: str = "") -> pb.Firm:
@@ -98,9 +113,9 @@ def rpc(method):
             context.set_trailing_metadata(((grpc_kit.EXISTING_DOSSIER_KEY, error.dossier_id),))
             context.abort(grpc.StatusCode.ALREADY_EXISTS, str(error))
         except InvalidClientForm as error:
-            problems = json.dumps([{"field": p.field, "reason": p.reason} for p in error.problems])
-            context.set_trailing_metadata(((grpc_kit.PROBLEMS_KEY, problems),))
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+            _abort_with_problems(context, str(error), {p.field: p.reason for p in error.problems})
+        except InvalidSettings as error:
+            _abort_with_problems(context, str(error), error.problems)
         except tuple(kind for kind, _ in STATUS_OF) as error:
             code = next(code for kind, code in STATUS_OF if isinstance(error, kind))
             if code == grpc.StatusCode.UNAVAILABLE:
@@ -109,14 +124,26 @@ def rpc(method):
     return call
 
 
+def _abort_with_problems(context, message: str, problems: dict[str, str]) -> None:
+    listed = json.dumps([{"field": field, "reason": reason} for field, reason in problems.items()])
+    context.set_trailing_metadata(((grpc_kit.PROBLEMS_KEY, listed),))
+    context.abort(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
 class IdentityServicer(identity_pb2_grpc.IdentityServicer):
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
     @rpc
     def Authorize(self, request, token, caller):
-        user, dossier = access.authorize(self.ctx, request.access_token or token, request.dossier_id,
-                                         request.permission)
+        """On a dossier (dossier_id) or, when only firm_id is given, on a firm."""
+        access_token = request.access_token or token
+        if request.firm_id and request.dossier_id:
+            raise access.AmbiguousQuestion("ask about a dossier_id or a firm_id, not both")
+        if request.firm_id:
+            user = access.authorize_firm(self.ctx, access_token, request.firm_id, request.permission)
+            return pb.AuthorizeReply(user_id=user.user_id, firm_id=request.firm_id)
+        user, dossier = access.authorize(self.ctx, access_token, request.dossier_id, request.permission)
         return pb.AuthorizeReply(user_id=user.user_id, dossier_id=dossier.dossier_id, firm_id=dossier.firm_id)
 
     @rpc
@@ -263,6 +290,24 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
     def ListDossierUsers(self, request, token, caller):
         return pb.DossierUsers(users=[pb.DossierUser(user=user_reply(user), role=grant.role, rights=list(grant.rights))
                                       for user, grant in users.dossier_users(self.ctx, token, request.dossier_id)])
+
+    @rpc
+    def GetDossierSettings(self, request, token, caller):
+        dossier = dossiers.get_settings(self.ctx, token, request.dossier_id)
+        return settings_reply(dossier.dossier_id, dossier.settings)
+
+    @rpc
+    def UpdateDossierSettings(self, request, token, caller):
+        wanted = {"auto_accept": request.auto_accept, "payment_button": request.payment_button,
+                  "payment_link_days": request.payment_link_days, "after_payment_url": request.after_payment_url}
+        dossier = dossiers.update_settings(self.ctx, token, request.dossier_id, wanted, caller)
+        return settings_reply(dossier.dossier_id, dossier.settings)
+
+    @rpc
+    def GetDossierProfile(self, request, token, caller):
+        """Internal: asks for no token. identity's gRPC port must be reachable only inside the cluster (the
+        gateway is the platform's only public entry), since this answers any caller that reaches it."""
+        return profile_reply(dossiers.dossier_profile(self.ctx, request.dossier_id))
 
 
 def build_context(settings: IdentitySettings) -> Context:

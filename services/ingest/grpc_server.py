@@ -36,7 +36,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServicer):
         upload = Upload(
             dossier_id=metadata.dossier_id, direction=ev.Direction.Name(metadata.direction).lower(),
             source=ev.Source.Name(metadata.source).lower(), filename=metadata.filename or "document",
-            content=bytes(content))
+            content=bytes(content), customer_email=metadata.customer_email.strip())
         try:
             receipt = handlers.receive_document(upload, documents=self.documents, blobs=self.blobs,
                                                 max_bytes=self.settings.max_upload_bytes)

@@ -23,7 +23,7 @@ def invoice_received(document: ReceivedDocument) -> dict:
         invoice=ev.InvoiceRef(document_id=document.document_id, dossier_id=document.dossier_id,
                               direction=ev.Direction.Value(document.direction.upper())),
         source=ev.Source.Value(document.source.upper()), sha256=document.sha256, filename=document.filename,
-        media_type=document.media_type, size_bytes=document.size_bytes)
+        media_type=document.media_type, size_bytes=document.size_bytes, customer_email=document.customer_email)
     payload.received_at.FromDatetime(document.received_at)
     return to_wire(new_envelope(payload, correlation_id=document.document_id, producer=PRODUCER))
 
@@ -39,7 +39,7 @@ def receive_document(upload: Upload, *, documents, blobs, max_bytes: int) -> Rec
     document = ReceivedDocument(
         document_id=str(uuid.uuid4()), dossier_id=upload.dossier_id, direction=upload.direction,
         source=upload.source, filename=upload.filename, media_type=media_type, sha256=sha256,
-        size_bytes=len(upload.content), received_at=datetime.now(timezone.utc))
+        size_bytes=len(upload.content), received_at=datetime.now(timezone.utc), customer_email=upload.customer_email)
     try:
         documents.add(document, [invoice_received(document)])
     except AlreadyReceived as twin:

@@ -19,7 +19,7 @@ def detail_of(payload) -> str:
         case ev.InvoiceRejected():
             return "; ".join(payload.reasons)
         case ev.InvoiceRouted():
-            return ", ".join(payload.destinations) or "no destination"
+            return f"{payload.destination} ({payload.detail})" if payload.detail else payload.destination
     return ""
 
 

@@ -7,10 +7,10 @@ from typing import Protocol
 from google.protobuf.json_format import MessageToDict, ParseDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from jefacture.log import get_logger
 from jefacture.envelope import new_envelope, occurred_at, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.events.v1.envelope_pb2 import Envelope
+from jefacture.log import get_logger
 
 from .adapters.invoices import CorrectionRecord, InvoiceRecord, MongoInvoices, TaskRecord, TransitionRecord
 from .domain import lifecycle

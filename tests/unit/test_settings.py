@@ -17,10 +17,9 @@ def test_every_bad_variable_is_named_in_one_message(monkeypatch):
     assert "AMQP_URI" in str(error.value) and "MAX_DELIVERY_ATTEMPTS" in str(error.value)
 
 
-def test_routing_refuses_a_webhook_without_a_strong_secret(monkeypatch):
+def test_routing_refuses_a_weak_payment_link_secret(monkeypatch):
     from jefacture_routing.settings import RoutingSettings
 
-    monkeypatch.setenv("FIRM_WEBHOOK_URL", "https://firm.example/hooks")
-    monkeypatch.setenv("FIRM_WEBHOOK_SECRET", "short")
-    with pytest.raises(ConfigurationError, match="FIRM_WEBHOOK_SECRET"):
+    monkeypatch.setenv("PAYMENT_LINK_SECRET", "short")
+    with pytest.raises(ConfigurationError, match="PAYMENT_LINK_SECRET"):
         load(RoutingSettings)

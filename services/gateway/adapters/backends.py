@@ -10,6 +10,8 @@ from ..settings import GatewaySettings
 from .identity import IdentityClient
 from .ingest import IngestClient
 from .reporting import ReportingClient
+from .routing import RoutingClient
+from .validation import ValidationClient
 from .vault import VaultClient
 
 
@@ -17,11 +19,14 @@ class Backends:
     def __init__(self, settings: GatewaySettings):
         self.channels = {name: grpc_kit.channel(address) for name, address in (
             ("identity", settings.identity_grpc), ("ingest", settings.ingest_grpc),
-            ("reporting", settings.reporting_grpc), ("seal-vault", settings.seal_vault_grpc))}
+            ("reporting", settings.reporting_grpc), ("seal-vault", settings.seal_vault_grpc),
+            ("validation", settings.validation_grpc), ("routing", settings.routing_grpc))}
         self.identity = IdentityClient(self.channels["identity"], settings.backend_timeout_seconds)
         self.ingest = IngestClient(self.channels["ingest"], settings.upload_timeout_seconds)
         self.reporting = ReportingClient(self.channels["reporting"], settings.backend_timeout_seconds)
         self.vault = VaultClient(self.channels["seal-vault"], settings.upload_timeout_seconds)
+        self.validation = ValidationClient(self.channels["validation"], settings.backend_timeout_seconds)
+        self.routing = RoutingClient(self.channels["routing"], settings.backend_timeout_seconds)
 
     def health(self, timeout: float = 1.0) -> dict[str, str]:
         """Each backend's answer to the standard gRPC health check, asked of all of them at once."""

@@ -55,6 +55,10 @@ class IdentityClient:
         return self.call("Authorize", caller, access_token=caller.token, dossier_id=dossier_id,
                          permission=permission)
 
+    def authorize_firm(self, caller: Caller, firm_id: str, permission: str) -> pb.AuthorizeReply:
+        """NotFound when the caller cannot see the firm, Forbidden when their role lacks `permission`."""
+        return self.call("Authorize", caller, access_token=caller.token, firm_id=firm_id, permission=permission)
+
 
 def _request_type(method: str) -> str:
     return pb.DESCRIPTOR.services_by_name["Identity"].methods_by_name[method].input_type.name

@@ -19,9 +19,10 @@ class IngestClient:
         self.timeout = timeout
 
     def upload(self, dossier_id: str, direction: str, filename: str, media_type: str,
-               content: bytes | bytearray) -> UploadReceipt:
+               content: bytes | bytearray, customer_email: str = "") -> UploadReceipt:
         metadata = ingest_pb2.UploadMetadata(dossier_id=dossier_id, direction=ev.Direction.Value(direction.upper()),
-                                             source=ev.UPLOAD, filename=filename, media_type=media_type)
+                                             source=ev.UPLOAD, filename=filename, media_type=media_type,
+                                             customer_email=customer_email)
 
         def chunks() -> Iterator[ingest_pb2.UploadChunk]:
             yield ingest_pb2.UploadChunk(metadata=metadata)

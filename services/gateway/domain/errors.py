@@ -53,6 +53,10 @@ class AlreadyExists(GatewayError):
         self.details = details or {}
 
 
+class Conflict(GatewayError):
+    """The request does not fit the current state of what it names, e.g. a task already closed (409)."""
+
+
 class BackendUnavailable(GatewayError):
     """A backend service is down or did not answer in time (503)."""
 

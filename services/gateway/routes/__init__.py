@@ -1,4 +1,4 @@
 """The public API, one module per subject."""
-from . import auth, dossiers, firms, invoices, operations
+from . import auth, dossiers, firms, invoices, operations, payments, tasks, webhooks
 
-ROUTERS = [module.router for module in (auth, firms, dossiers, invoices, operations)]
+ROUTERS = [module.router for module in (auth, firms, dossiers, invoices, operations, tasks, payments, webhooks)]

@@ -1,9 +1,9 @@
-"""One dossier: its record, activation, collaborators assigned, and the company's users."""
+"""One dossier: its record, activation, collaborators assigned, the company's users, and its settings."""
 from fastapi import APIRouter
 
 from ..access import BackendsDep, SignedIn
 from ..adapters.identity import as_dict
-from ..schemas import AssignmentsBody, ClientDossier, Error, NewUser
+from ..schemas import AssignmentsBody, ClientDossier, DossierSettingsBody, DossierSettingsView, Error, NewUser
 
 router = APIRouter(tags=["dossiers"])
 ERRORS = {401: {"model": Error}, 403: {"model": Error}, 404: {"model": Error}, 422: {"model": Error}}
@@ -37,3 +37,16 @@ def invite_user(dossier_id: str, body: NewUser, backends: BackendsDep, caller: S
     is the same, so that it does not tell whether the e-mail has an account)."""
     return as_dict(backends.identity.call("InviteUser", caller, dossier_id=dossier_id, email=body.email,
                                           rights=body.rights))
+
+
+@router.get("/dossiers/{dossier_id}/settings", response_model=DossierSettingsView, responses=ERRORS)
+def get_settings(dossier_id: str, backends: BackendsDep, caller: SignedIn) -> dict:
+    return as_dict(backends.identity.call("GetDossierSettings", caller, dossier_id=dossier_id))
+
+
+@router.put("/dossiers/{dossier_id}/settings", response_model=DossierSettingsView, responses=ERRORS)
+def update_settings(dossier_id: str, body: DossierSettingsBody, backends: BackendsDep, caller: SignedIn) -> dict:
+    """Replaces every setting (needs dossier.manage: the firm). A refused body lists its `problems` field by
+    field and changes nothing."""
+    return as_dict(backends.identity.call("UpdateDossierSettings", caller, dossier_id=dossier_id,
+                                          **body.model_dump()))

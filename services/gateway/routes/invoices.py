@@ -2,6 +2,7 @@
 Every endpoint asks identity first whether the caller holds the right permission on the invoice's dossier."""
 from typing import Annotated
 
+from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -37,7 +38,10 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
         "file": {"type": "string", "format": "binary",
                  "description": "The invoice: PDF, JPEG/PNG/HEIC photo or scan, or Factur-X/CII/UBL XML"},
         "direction": {"type": "string", "enum": list(DIRECTIONS), "default": "purchase",
-                      "description": "purchase: an invoice the company received; sale: one it issued"}}}}}}}
+                      "description": "purchase: an invoice the company received; sale: one it issued"},
+        "customer_email": {"type": "string", "format": "email",
+                           "description": "Sales invoices only: the customer gets the sealed invoice at this address "
+                                          "once accepted, with a payment button if the dossier's settings say so"}}}}}}}
 
 
 def readable_invoice(backends: Backends, caller: Caller, document_id: str) -> InvoiceView:
@@ -67,13 +71,28 @@ async def upload_invoice(dossier_id: str, request: Request, response: Response, 
     direction = form.fields.get("direction", "purchase").strip().lower() or "purchase"
     if direction not in DIRECTIONS:
         raise InvalidInput(f"form field 'direction' must be 'purchase' or 'sale', not {direction!r}")
+    customer_email = clean_customer_email(form.fields.get("customer_email", ""), direction)
     if not form.content:
         raise DocumentRefused(f"{form.filename!r} is empty")
     receipt = await run_in_threadpool(backends.ingest.upload, dossier_id, direction, form.filename,
-                                      form.media_type, form.content)
+                                      form.media_type, form.content, customer_email)
     if receipt.duplicate:
         response.status_code = 200
     return receipt
+
+
+def clean_customer_email(value: str, direction: str) -> str:
+    """The customer's address normalised (domain lowercased), "" when not given; InvalidInput naming the fault."""
+    given = value.strip()
+    if not given:
+        return ""
+    if direction != "sale":
+        raise InvalidInput("form field 'customer_email' goes only with a sales invoice (direction=sale): "
+                           "a purchase invoice is not sent to a customer")
+    try:
+        return validate_email(given, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(f"form field 'customer_email' {given!r} is not a valid e-mail address: {error}") from None
 
 
 @router.post("/dossiers/{dossier_id}/photo-frame", response_model=PhotoFrame, tags=["invoices"],

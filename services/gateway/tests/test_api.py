@@ -221,7 +221,7 @@ def test_an_upload_without_a_file_is_a_422(client, dossier, auth):
 
 
 def test_an_uploaded_invoice_shows_in_its_timeline_and_the_dossier_stats(client, dossier, auth, backends):
-    backends.start(["reporting", "reporting-grpc", "seal-vault-grpc"])
+    backends.start(["reporting", "reporting-grpc", "seal-vault-grpc", "validation-grpc", "routing-grpc"])
     document_id = upload(client, dossier["dossier_id"], PDF, auth).json()["document_id"]
 
     invoice = wait_for(lambda: (r := client.get(f"/invoices/{document_id}", headers=auth)).status_code == 200
@@ -237,7 +237,8 @@ def test_an_uploaded_invoice_shows_in_its_timeline_and_the_dossier_stats(client,
     assert stats.status_code == 200
     assert stats.json() == {"dossier_id": dossier["dossier_id"], "invoices_by_state": {"received": 1}}
     assert client.get("/readyz").json() == {"status": "ready", "backends": {
-        "identity": "SERVING", "ingest": "SERVING", "reporting": "SERVING", "seal-vault": "SERVING"}}
+        "identity": "SERVING", "ingest": "SERVING", "reporting": "SERVING", "seal-vault": "SERVING",
+        "validation": "SERVING", "routing": "SERVING"}}
 
 
 def test_an_unknown_invoice_is_a_404(client, auth, backends):
@@ -263,8 +264,9 @@ def test_readiness_names_the_backend_that_is_down(client):
 
     assert response.status_code == 503
     assert response.json()["backends"] == {"identity": "SERVING", "ingest": "SERVING", "reporting": "UNAVAILABLE",
-                                           "seal-vault": "UNAVAILABLE"}
-    assert response.json()["error"] == "not ready: reporting, seal-vault are down"
+                                           "seal-vault": "UNAVAILABLE", "validation": "UNAVAILABLE",
+                                           "routing": "UNAVAILABLE"}
+    assert response.json()["error"] == "not ready: reporting, seal-vault, validation, routing are down"
 
 
 def test_identity_down_is_a_503_not_a_traceback_and_nothing_is_stored(client, dossier, auth, backends,
@@ -327,4 +329,64 @@ def test_the_photo_frame_of_a_phone_photo_is_found_and_nothing_is_stored(gateway
     assert refused.status_code == 400 and "notes.txt" in refused.json()["error"]
     assert client.post(f"/dossiers/{dossier['dossier_id']}/photo-frame",
                        files={"file": ("photo.jpg", jpeg.tobytes(), "image/jpeg")}).status_code == 401
+    assert_nothing_stored(received_documents, platform)
+
+
+def test_the_dossier_settings_are_read_by_its_users_and_changed_by_the_firm(client, firm, dossier, auth):
+    path = f"/dossiers/{dossier['dossier_id']}/settings"
+    defaults = {"dossier_id": dossier["dossier_id"], "auto_accept": True, "payment_button": True,
+                "payment_link_days": 30, "after_payment_url": ""}
+    assert client.get(path, headers=auth).json() == defaults
+    chosen = {"auto_accept": False, "payment_button": False, "payment_link_days": 60,
+              "after_payment_url": "https://boulangerie-martin.example/merci"}
+
+    refused = client.put(path, headers=auth, json=chosen)
+    changed = client.put(path, headers=bearer(firm.admin), json=chosen)
+
+    assert refused.status_code == 403 and "dossier.manage" in refused.json()["error"]
+    assert changed.status_code == 200 and changed.json() == {"dossier_id": dossier["dossier_id"], **chosen}
+    assert client.get(path, headers=auth).json() == changed.json()
+    assert client.get("/dossiers/no-such-dossier/settings", headers=auth).status_code == 404
+
+
+def test_wrong_dossier_settings_are_a_422_field_by_field_and_change_nothing(client, firm, dossier, auth):
+    path = f"/dossiers/{dossier['dossier_id']}/settings"
+
+    wrong = client.put(path, headers=bearer(firm.admin), json={
+        "auto_accept": False, "payment_button": True, "payment_link_days": 0, "after_payment_url": "merci.html"})
+    incomplete = client.put(path, headers=bearer(firm.admin), json={"auto_accept": False})
+
+    assert wrong.status_code == 422
+    assert [problem["field"] for problem in wrong.json()["problems"]] == ["payment_link_days", "after_payment_url"]
+    assert "between 1 and 366 days, not 0" in wrong.json()["error"]
+    assert incomplete.status_code == 422 and "body field 'payment_button' is required" in incomplete.json()["error"]
+    assert client.get(path, headers=auth).json()["auto_accept"] is True
+
+
+def test_a_sales_invoice_carries_its_customer_e_mail_into_invoice_received(client, dossier, auth, capture,
+                                                                            received_documents):
+    received = capture(("ingest", "InvoiceReceived"))
+
+    response = upload(client, dossier["dossier_id"], PDF, auth, direction="sale",
+                      customer_email=" Compta@Client-Dupont.EXAMPLE ")
+
+    assert response.status_code == 201
+    document_id = response.json()["document_id"]
+    [event] = received.wait_for(lambda e: e["correlation_id"] == document_id)
+    assert event["invoice_received"]["customer_email"] == "Compta@client-dupont.example"
+    assert received_documents.find_one({"_id": document_id})["customer_email"] == "Compta@client-dupont.example"
+
+
+@pytest.mark.parametrize("direction, customer_email, message", [
+    ("sale", "compta-at-client.example",
+     "form field 'customer_email' 'compta-at-client.example' is not a valid e-mail address: "
+     "An email address must have an @-sign."),
+    ("purchase", "compta@client.example", "form field 'customer_email' goes only with a sales invoice"),
+])
+def test_a_wrong_customer_e_mail_is_a_422_and_nothing_is_stored(client, dossier, auth, direction, customer_email,
+                                                                message, received_documents, platform):
+    response = upload(client, dossier["dossier_id"], PDF, auth, direction=direction, customer_email=customer_email)
+
+    assert response.status_code == 422
+    assert response.json()["error"].startswith(message)
     assert_nothing_stored(received_documents, platform)

@@ -33,7 +33,11 @@ class DossierRecord(me.Document):
     status = me.StringField(required=True)
     own = me.BooleanField(default=False)
     free_invoices = me.IntField(default=0)
+    # the settings (see domain.dossier.DossierSettings), written only by Store.save_settings
     auto_accept = me.BooleanField(default=True)
+    payment_button = me.BooleanField(default=True)
+    payment_link_days = me.IntField(default=30)
+    after_payment_url = me.StringField(default="")
     created_at = me.DateTimeField(required=True)
     activated_at = me.DateTimeField()
 

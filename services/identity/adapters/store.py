@@ -1,5 +1,6 @@
 """identity's data in MongoDB, read and written as domain objects."""
 import uuid
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import mongoengine as me
@@ -8,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from jefacture.mongo import create_once
 
 from ..domain.client_form import ClientForm
-from ..domain.dossier import Dossier, DossierAlreadyExists
+from ..domain.dossier import Dossier, DossierAlreadyExists, DossierSettings
 from ..domain.invitations import Invitation
 from ..domain.permissions import Grant
 from ..domain.user import Cabinet, Firm, User
@@ -30,8 +31,14 @@ def _firm(record: r.FirmRecord) -> Firm:
 def _dossier(record: r.DossierRecord) -> Dossier:
     return Dossier(dossier_id=record.dossier_id, firm_id=record.firm_id, details=ClientForm(**record.details),
                    legal_form=record.legal_form, status=record.status, created_at=record.created_at,
-                   own=record.own, free_invoices=record.free_invoices, auto_accept=record.auto_accept,
+                   own=record.own, free_invoices=record.free_invoices, settings=_settings(record),
                    activated_at=record.activated_at)
+
+
+def _settings(record: r.DossierRecord) -> DossierSettings:
+    return DossierSettings(auto_accept=record.auto_accept, payment_button=record.payment_button,
+                           payment_link_days=record.payment_link_days,
+                           after_payment_url=record.after_payment_url or "")
 
 
 def _user(record: r.UserRecord) -> User:
@@ -109,7 +116,7 @@ class Store:
                                     firm_siren=f"{dossier.firm_id}:{dossier.siren}",
                                     details=dossier.details.as_dict(), legal_form=dossier.legal_form,
                                     status=dossier.status, own=dossier.own, free_invoices=dossier.free_invoices,
-                                    auto_accept=dossier.auto_accept, created_at=dossier.created_at))
+                                    created_at=dossier.created_at, **asdict(dossier.settings)))
         except AlreadyTaken:
             existing = self.dossier_by_siren(dossier.firm_id, dossier.siren)
             raise DossierAlreadyExists(dossier.siren, existing.dossier_id if existing else "") from None
@@ -117,7 +124,11 @@ class Store:
     def save_dossier(self, dossier: Dossier) -> None:
         r.DossierRecord.objects(dossier_id=dossier.dossier_id).update_one(
             set__details=dossier.details.as_dict(), set__legal_form=dossier.legal_form, set__status=dossier.status,
-            set__auto_accept=dossier.auto_accept, set__activated_at=dossier.activated_at)
+            set__activated_at=dossier.activated_at)
+
+    def save_settings(self, dossier_id: str, settings: DossierSettings) -> None:
+        r.DossierRecord.objects(dossier_id=dossier_id).update_one(
+            **{f"set__{name}": value for name, value in asdict(settings).items()})
 
     # users
     def user(self, user_id: str) -> User | None:

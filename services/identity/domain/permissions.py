@@ -110,3 +110,18 @@ def clean_rights(rights: list[str]) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"unknown rights {unknown}: choose among {sorted(COMPANY_RIGHTS)}")
     return tuple(sorted(set(rights)))
+
+
+def company_users_with(grants: list[Grant], dossier_id: str, permission: Permission) -> list[str]:
+    """The ids of the dossier's company users (its first user included) whose role and rights allow `permission`."""
+    return sorted({grant.user_id for grant in grants
+                   if grant.scope == "dossier" and grant.scope_id == dossier_id
+                   and grant.role in (FIRST_USER, COMPANY_USER)
+                   and permission in dossier_permissions([grant], dossier_id, firm_id="")})
+
+
+def dossier_collaborators(dossier_grants: list[Grant], firm_grants: list[Grant]) -> list[str]:
+    """The ids of the collaborators assigned to the dossier, or of the firm's admins when none is."""
+    assigned = {grant.user_id for grant in dossier_grants if grant.role == ASSIGNED}
+    admins = {grant.user_id for grant in firm_grants if grant.scope == "firm" and grant.role == FIRM_ADMIN}
+    return sorted(assigned or admins)

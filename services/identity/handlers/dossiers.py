@@ -1,6 +1,6 @@
 """Client dossiers: SIRENE lookup, the form, the client list, activation by invitation e-mail."""
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from jefacture.events.v1 import identity_pb2 as events
 from jefacture.sirene import InvalidIdentifier, LegalUnit
@@ -17,6 +17,7 @@ from ..domain.dossier import (
     Dossier,
     DossierNotFound,
     InvalidDossier,
+    clean_settings,
 )
 from ..domain.invitations import ACTIVATE_DOSSIER, new_invitation
 from ..domain.permissions import (
@@ -28,6 +29,8 @@ from ..domain.permissions import (
     Permission,
     check_dossier,
     check_firm,
+    company_users_with,
+    dossier_collaborators,
 )
 from ..domain.tokens import digest, new_secret
 from ..domain.user import Firm, normal_email
@@ -211,3 +214,40 @@ def set_assignments(ctx: Context, access_token: str, dossier_id: str, emails_: l
     ctx.audit("assignments_changed", caller, principal.user, dossier_id=dossier_id,
               collaborators=sorted(wanted.values()))
     return sorted(wanted.values())
+
+
+def get_settings(ctx: Context, access_token: str, dossier_id: str) -> Dossier:
+    return visible_dossier(ctx, authenticate(ctx, access_token), dossier_id, Permission.DOSSIER_READ)
+
+
+def update_settings(ctx: Context, access_token: str, dossier_id: str, wanted: dict, caller: Caller) -> Dossier:
+    """Replaces every setting at once; InvalidSettings names each wrong field and nothing is saved."""
+    principal = authenticate(ctx, access_token)
+    dossier = visible_dossier(ctx, principal, dossier_id, Permission.DOSSIER_MANAGE)
+    settings = clean_settings(**wanted)
+    ctx.store.save_settings(dossier_id, settings)
+    ctx.audit("dossier_settings_changed", caller, principal.user, dossier_id=dossier_id, **asdict(settings))
+    return replace(dossier, settings=settings)
+
+
+@dataclass(frozen=True)
+class DossierProfile:
+    """What the platform's services need to know of a dossier, and who must hear of its anomalies."""
+    dossier: Dossier
+    accepters: list[str]  # user ids of the company's users with the right to accept invoices
+    collaborators: list[str]  # user ids of the assigned collaborators, or the firm's admins when none is
+    email: str  # the first user's e-mail; the legal representative's from the form until the dossier is active
+
+
+def dossier_profile(ctx: Context, dossier_id: str) -> DossierProfile:
+    """For the platform's services, without a caller: answered only inside the cluster."""
+    dossier = ctx.store.dossier(dossier_id) if dossier_id else None
+    if dossier is None:
+        raise DossierNotFound(dossier_id)
+    grants = ctx.store.grants_on(dossier_id)
+    first_user = next((ctx.store.user(g.user_id) for g in grants if g.role == FIRST_USER), None)
+    return DossierProfile(
+        dossier=dossier,
+        accepters=company_users_with(grants, dossier_id, Permission.INVOICES_ACCEPT),
+        collaborators=dossier_collaborators(grants, ctx.store.grants_on(dossier.firm_id)),
+        email=first_user.email if first_user else normal_email(dossier.details.representative_email))

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jefacture_identity.domain import passwords
+from jefacture_identity.domain.dossier import DossierSettings, InvalidSettings, clean_settings
 from jefacture_identity.domain.invitations import (
     ACTIVATE_DOSSIER,
     RESET_PASSWORD,
@@ -24,6 +25,8 @@ from jefacture_identity.domain.permissions import (
     check_dossier,
     check_firm,
     clean_rights,
+    company_users_with,
+    dossier_collaborators,
 )
 from jefacture_identity.domain.throttle import LoginLocked, ThrottlePolicy, check_not_locked
 from jefacture_identity.domain.tokens import AccessTokens, InvalidToken, load_or_create_key
@@ -135,3 +138,41 @@ def test_passwords_are_argon2id_and_weak_ones_are_refused_with_a_reason():
     with pytest.raises(passwords.WeakPassword, match="too easy"):
         passwords.check_strength("password123456", [])
     passwords.check_strength("Facture-Vallee-2026!", ["marie@x.example"])
+
+
+def test_the_accepters_are_the_company_users_whose_rights_allow_accepting():
+    grants = [Grant("first", "dossier", "d1", FIRST_USER),
+              Grant("clerk", "dossier", "d1", COMPANY_USER, ("upload", "accept")),
+              Grant("viewer", "dossier", "d1", COMPANY_USER, ("see_purchases",)),
+              Grant("thomas", "dossier", "d1", ASSIGNED),  # firm staff: not a company user
+              Grant("other", "dossier", "d2", FIRST_USER)]
+
+    assert company_users_with(grants, "d1", P.INVOICES_ACCEPT) == ["clerk", "first"]
+    assert company_users_with(grants, "d1", P.INVOICES_PAY) == ["first"]
+
+
+def test_the_collaborators_are_the_assigned_ones_or_else_the_firm_admins():
+    firm = [Grant("claire", "firm", "f1", FIRM_ADMIN), Grant("thomas", "firm", "f1", COLLABORATOR),
+            Grant("paul", "firm", "f1", FIRM_ADMIN)]
+    assigned = [Grant("thomas", "dossier", "d1", ASSIGNED), Grant("first", "dossier", "d1", FIRST_USER)]
+
+    assert dossier_collaborators(assigned, firm) == ["thomas"]
+    assert dossier_collaborators([Grant("first", "dossier", "d1", FIRST_USER)], firm) == ["claire", "paul"]
+
+
+def test_settings_are_kept_as_given_and_each_wrong_field_is_named():
+    assert clean_settings(False, True, 366, " https://boulangerie.example/merci ") == DossierSettings(
+        auto_accept=False, payment_button=True, payment_link_days=366,
+        after_payment_url="https://boulangerie.example/merci")
+    assert clean_settings(True, False, 1, "").after_payment_url == ""
+
+    with pytest.raises(InvalidSettings) as refused:
+        clean_settings(True, True, 0, "ftp://boulangerie.example/merci")
+    assert refused.value.problems == {
+        "payment_link_days": "payment_link_days must be between 1 and 366 days, not 0",
+        "after_payment_url": "after_payment_url 'ftp://boulangerie.example/merci' is not an http(s) address: "
+                             "URL scheme should be 'http' or 'https'"}
+    with pytest.raises(InvalidSettings, match="'merci' is not an http"):
+        clean_settings(True, True, 30, "merci")
+    with pytest.raises(InvalidSettings, match="not 367"):
+        clean_settings(True, True, 367, "")

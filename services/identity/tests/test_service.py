@@ -1,12 +1,14 @@
 """identity's gRPC process on real FerretDB, with the local OpenID provider: the gateway's Authorize question
-answered and refused with the right status, and users, firms and dossiers kept across a restart."""
+answered and refused with the right status, users, firms and dossiers kept across a restart, a dossier's settings
+and the internal profile the platform's services ask for."""
+import json
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import grpc
 import pytest
 
-from jefacture import onboarding, provider_login
+from jefacture import grpc_kit, onboarding, provider_login
 from jefacture.api.v1 import identity_pb2 as pb
 from jefacture.api.v1 import identity_pb2_grpc
 
@@ -88,3 +90,115 @@ def test_a_restart_keeps_the_users_firms_and_dossiers(identity, platform, platfo
         assert (own.firm_id, own.own, own.status) == (firm.firm_id, True, "invited")
         refreshed = restarted.Refresh(pb.RefreshRequest(refresh_token=session.refresh_token), timeout=10)
         assert refreshed.user.user_id == session.user.user_id
+
+
+COMPANY_SIREN = "732829320"
+FIRST_USER_EMAIL, CLERK_EMAIL, VIEWER_EMAIL = ("gerant@boulangerie-martin.example", "compta@boulangerie-martin.example",
+                                              "vendeur@boulangerie-martin.example")
+THOMAS = "thomas.nguyen@rousseau-expertise.example"
+
+
+def complete(identity, mailbox, email: str, subject_part: str) -> pb.Session:
+    _, token = onboarding.link_in(mailbox.wait_for(email, subject_part))
+    profile = onboarding.profile("Marie Lambert")
+    return identity.CompleteInvitation(pb.CompleteInvitationRequest(token=token, **profile), timeout=10)
+
+
+@pytest.fixture
+def dossier(identity, platform_env):
+    """(firm admin's session, firm, dossier, first user's session): an active dossier with three company users,
+    a collaborator in the firm (not assigned yet)."""
+    mailbox = onboarding.Mailbox(platform_env["MAIL_HTTP_ADDRESS"])
+    admin = firm_login(identity, *onboarding.DEMO_FIRM_ADMIN)
+    firm = identity.AcceptTerms(pb.AcceptTermsRequest(siren=onboarding.DEMO_CABINET_SIREN,
+                                                      version=onboarding.TERMS_VERSION),
+                                metadata=signed_in(admin), timeout=10)
+    created = identity.CreateDossier(pb.CreateDossierRequest(firm_id=firm.firm_id, fields=onboarding.dossier_form(
+        COMPANY_SIREN, FIRST_USER_EMAIL)), metadata=signed_in(admin), timeout=10)
+    identity.ActivateDossier(pb.DossierRef(dossier_id=created.dossier_id), metadata=signed_in(admin), timeout=10)
+    first = complete(identity, mailbox, FIRST_USER_EMAIL, "Activez le dossier")
+    for email, rights in ((CLERK_EMAIL, ["upload", "accept"]), (VIEWER_EMAIL, ["see_purchases"])):
+        identity.InviteUser(pb.InviteUserRequest(dossier_id=created.dossier_id, email=email, rights=rights),
+                            metadata=signed_in(first), timeout=10)
+        complete(identity, mailbox, email, "vous invite sur le dossier")
+    identity.AddCollaborator(pb.AddCollaboratorRequest(firm_id=firm.firm_id, email=THOMAS, name="Thomas Nguyen"),
+                             metadata=signed_in(admin), timeout=10)
+    return admin, firm, created, first
+
+
+def settings_of(identity, session, dossier_id) -> pb.DossierSettings:
+    return identity.GetDossierSettings(pb.DossierRef(dossier_id=dossier_id), metadata=signed_in(session), timeout=10)
+
+
+def test_a_dossier_has_default_settings_that_only_its_managers_change(identity, dossier):
+    admin, _, created, first = dossier
+    defaults = pb.DossierSettings(dossier_id=created.dossier_id, auto_accept=True, payment_button=True,
+                                  payment_link_days=30, after_payment_url="")
+    assert settings_of(identity, first, created.dossier_id) == defaults
+    chosen = pb.DossierSettings(dossier_id=created.dossier_id, auto_accept=False, payment_button=False,
+                                payment_link_days=90, after_payment_url="https://boulangerie-martin.example/merci")
+
+    refused = refusal(lambda: identity.UpdateDossierSettings(chosen, metadata=signed_in(first), timeout=10))
+    assert refused.code() == grpc.StatusCode.PERMISSION_DENIED and "dossier.manage" in refused.details()
+    assert identity.UpdateDossierSettings(chosen, metadata=signed_in(admin), timeout=10) == chosen
+
+    assert settings_of(identity, first, created.dossier_id) == chosen
+    assert identity.GetDossier(pb.DossierRef(dossier_id=created.dossier_id), metadata=signed_in(first),
+                               timeout=10).auto_accept is False
+    unknown = refusal(lambda: settings_of(identity, admin, "no-such-dossier"))
+    assert unknown.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_wrong_settings_are_refused_field_by_field_and_nothing_is_saved(identity, dossier):
+    admin, _, created, first = dossier
+    wrong = pb.DossierSettings(dossier_id=created.dossier_id, auto_accept=False, payment_button=True,
+                               payment_link_days=400, after_payment_url="javascript:alert(1)")
+
+    refused = refusal(lambda: identity.UpdateDossierSettings(wrong, metadata=signed_in(admin), timeout=10))
+
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+    problems = json.loads(dict(refused.trailing_metadata())[grpc_kit.PROBLEMS_KEY])
+    assert problems == [
+        {"field": "payment_link_days", "reason": "payment_link_days must be between 1 and 366 days, not 400"},
+        {"field": "after_payment_url", "reason": "after_payment_url 'javascript:alert(1)' is not an http(s) address: "
+                                                 "URL scheme should be 'http' or 'https'"}]
+    assert settings_of(identity, first, created.dossier_id).auto_accept is True
+
+
+def test_the_profile_names_who_accepts_and_which_collaborators_hear_of_anomalies(identity, dossier):
+    admin, firm, created, first = dossier
+    ids = {u.user.email: u.user.user_id for u in identity.ListDossierUsers(
+        pb.DossierRef(dossier_id=created.dossier_id), metadata=signed_in(first), timeout=10).users}
+    ref = pb.DossierRef(dossier_id=created.dossier_id)
+
+    profile = identity.GetDossierProfile(ref, timeout=10)  # internal: no token
+
+    assert (profile.dossier_id, profile.firm_id, profile.siren, profile.name, profile.status, profile.email) == (
+        created.dossier_id, firm.firm_id, COMPANY_SIREN, "BOULANGERIE MARTIN", "active", FIRST_USER_EMAIL)
+    assert sorted(profile.accepters) == sorted([ids[FIRST_USER_EMAIL], ids[CLERK_EMAIL]])
+    assert list(profile.collaborators) == [admin.user.user_id]  # none assigned: the firm's admin
+    assert profile.settings == settings_of(identity, first, created.dossier_id)
+
+    identity.SetAssignments(pb.SetAssignmentsRequest(dossier_id=created.dossier_id, emails=[THOMAS]),
+                            metadata=signed_in(admin), timeout=10)
+    thomas = next(c.user.user_id for c in identity.ListCollaborators(
+        pb.FirmRef(firm_id=firm.firm_id), metadata=signed_in(admin), timeout=10).collaborators
+        if c.user.email == THOMAS)
+    assert list(identity.GetDossierProfile(ref, timeout=10).collaborators) == [thomas]
+    unknown = refusal(lambda: identity.GetDossierProfile(pb.DossierRef(dossier_id="no-such-dossier"), timeout=10))
+    assert unknown.code() == grpc.StatusCode.NOT_FOUND and "no-such-dossier" in unknown.details()
+
+
+def test_a_permission_asked_on_a_firm_is_checked_against_the_firm_roles(identity, dossier):
+    admin, firm, created, first = dossier
+
+    def on_firm(session, permission="firm.manage", **target):
+        return identity.Authorize(pb.AuthorizeRequest(access_token=session.access_token, permission=permission,
+                                                      **(target or {"firm_id": firm.firm_id})), timeout=10)
+
+    assert on_firm(admin) == pb.AuthorizeReply(user_id=admin.user.user_id, firm_id=firm.firm_id)
+    assert refusal(lambda: on_firm(admin, "dossier.read")).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert refusal(lambda: on_firm(first, "firm.read")).code() == grpc.StatusCode.NOT_FOUND
+    assert refusal(lambda: on_firm(admin, firm_id="no-such-firm")).code() == grpc.StatusCode.NOT_FOUND
+    both = refusal(lambda: on_firm(admin, firm_id=firm.firm_id, dossier_id=created.dossier_id))
+    assert both.code() == grpc.StatusCode.INVALID_ARGUMENT and "not both" in both.details()

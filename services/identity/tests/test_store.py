@@ -1,6 +1,7 @@
 """identity's store on real FerretDB: single-use keys under concurrency, expiry by query, the outbox."""
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import mongoengine
@@ -12,6 +13,8 @@ from jefacture.settings import PlatformSettings
 from jefacture.testing import unique_name
 from jefacture_identity.adapters import records
 from jefacture_identity.adapters.store import Store
+from jefacture_identity.domain.client_form import clean_client_form
+from jefacture_identity.domain.dossier import ACTIVE, CREATED, Dossier, DossierSettings
 
 pytestmark = pytest.mark.service
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
@@ -58,3 +61,34 @@ def test_published_events_leave_the_outbox(store):
     outbox.update_one({"_id": "e1"}, {"$pull": {"outbox": {"event_id": "e1", "type": "UserInvited"}}})
     store.forget_published_events()
     assert [document["_id"] for document in outbox.find()] == ["e2"]
+
+
+def a_dossier(dossier_id: str = "d1") -> Dossier:
+    form = clean_client_form({"siren": "732829320", "name": "Boulangerie Martin", "country": "FR", "language": "fr",
+                              "closing_month": 12, "address": "1 rue du Four", "postal_code": "31000",
+                              "city": "Toulouse", "representative_name": "Marie Lambert",
+                              "representative_language": "fr", "representative_email": "marie@martin.example"})
+    return Dossier(dossier_id=dossier_id, firm_id="f1", details=form, legal_form=None, status=CREATED,
+                   created_at=NOW)
+
+
+def test_a_new_dossier_has_the_default_settings_and_saved_ones_survive_other_changes(store):
+    store.add_dossier(a_dossier())
+    assert store.dossier("d1").settings == DossierSettings(auto_accept=True, payment_button=True,
+                                                           payment_link_days=30, after_payment_url="")
+    chosen = DossierSettings(auto_accept=False, payment_button=False, payment_link_days=90,
+                             after_payment_url="https://martin.example/merci")
+
+    store.save_settings("d1", chosen)
+    store.save_dossier(replace(a_dossier(), status=ACTIVE, activated_at=NOW))  # a copy read before the change
+
+    stored = store.dossier("d1")
+    assert (stored.settings, stored.status) == (chosen, ACTIVE)
+
+
+def test_a_dossier_stored_before_the_settings_existed_reads_with_the_defaults(store):
+    store.add_dossier(a_dossier())
+    records.DossierRecord._get_collection().update_one(
+        {"_id": "d1"}, {"$unset": {"payment_button": "", "payment_link_days": "", "after_payment_url": ""}})
+
+    assert store.dossier("d1").settings == DossierSettings()

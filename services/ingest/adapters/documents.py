@@ -17,6 +17,7 @@ class DocumentRecord(me.Document):
     sha256 = me.StringField(required=True)
     size_bytes = me.IntField(required=True)
     received_at = me.DateTimeField(required=True)
+    customer_email = me.StringField(default="")
     outbox = me.ListField(me.DictField())
 
 
@@ -24,7 +25,7 @@ def _to_domain(record: DocumentRecord) -> ReceivedDocument:
     return ReceivedDocument(
         document_id=record.id, dossier_id=record.dossier_id, direction=record.direction, source=record.source,
         filename=record.filename, media_type=record.media_type, sha256=record.sha256,
-        size_bytes=record.size_bytes, received_at=record.received_at)
+        size_bytes=record.size_bytes, received_at=record.received_at, customer_email=record.customer_email or "")
 
 
 class MongoDocuments:
@@ -42,7 +43,7 @@ class MongoDocuments:
             id=document.document_id, dossier_id=document.dossier_id, direction=document.direction,
             source=document.source, filename=document.filename, media_type=document.media_type,
             sha256=document.sha256, size_bytes=document.size_bytes, received_at=document.received_at,
-            outbox=events)
+            customer_email=document.customer_email, outbox=events)
         try:
             record.save(force_insert=True)
         except (me.NotUniqueError, DuplicateKeyError):

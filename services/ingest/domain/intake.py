@@ -29,6 +29,7 @@ class Upload:
     source: str
     filename: str
     content: bytes
+    customer_email: str = ""  # a sales invoice's customer, to send it to by e-mail
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ReceivedDocument:
     sha256: str
     size_bytes: int
     received_at: datetime
+    customer_email: str = ""
 
 
 def media_type_of(upload: Upload) -> str:
@@ -63,6 +65,9 @@ def media_type_of(upload: Upload) -> str:
 def check(upload: Upload, max_bytes: int) -> str:
     if upload.direction not in ("purchase", "sale"):
         raise DocumentRefused(f"direction must be 'purchase' or 'sale', not {upload.direction!r}")
+    if upload.customer_email and upload.direction != "sale":
+        raise DocumentRefused("a customer e-mail goes only with a sales invoice (direction 'sale'): "
+                              "a purchase invoice is not sent to a customer")
     if len(upload.content) > max_bytes:
         raise DocumentRefused(f"{upload.filename!r} is {len(upload.content)} bytes, over the limit of {max_bytes}")
     return media_type_of(upload)

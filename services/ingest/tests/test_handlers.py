@@ -31,8 +31,9 @@ class FakeBlobs:
 PDF = invoice_pdf(sample_invoices(1)[0])
 
 
-def upload(content=PDF, dossier="d1", direction="purchase", filename="f.pdf"):
-    return Upload(dossier_id=dossier, direction=direction, source="upload", filename=filename, content=content)
+def upload(content=PDF, dossier="d1", direction="purchase", filename="f.pdf", customer_email=""):
+    return Upload(dossier_id=dossier, direction=direction, source="upload", filename=filename, content=content,
+                  customer_email=customer_email)
 
 
 def test_a_new_pdf_is_stored_with_its_invoice_received_event():
@@ -74,6 +75,23 @@ def test_refused_documents_say_why_and_store_nothing(content, direction, max_byt
     with pytest.raises(DocumentRefused, match=reason):
         receive_document(upload(content=content, direction=direction), documents=documents, blobs=blobs,
                          max_bytes=max_bytes)
+    assert documents.stored == {} and blobs.blobs == []
+
+
+def test_a_sales_invoice_carries_its_customer_e_mail_into_invoice_received():
+    documents, blobs = FakeDocuments(), FakeBlobs()
+    receipt = receive_document(upload(direction="sale", customer_email="compta@client.example"),
+                               documents=documents, blobs=blobs, max_bytes=10_000)
+    document, events = documents.stored[receipt.document_id]
+    assert document.customer_email == "compta@client.example"
+    assert payload_of(from_wire(events[0])).customer_email == "compta@client.example"
+
+
+def test_a_customer_e_mail_with_a_purchase_invoice_is_refused():
+    documents, blobs = FakeDocuments(), FakeBlobs()
+    with pytest.raises(DocumentRefused, match="a customer e-mail goes only with a sales invoice"):
+        receive_document(upload(customer_email="compta@client.example"), documents=documents, blobs=blobs,
+                         max_bytes=10_000)
     assert documents.stored == {} and blobs.blobs == []
 
 

@@ -15,10 +15,11 @@ from jefacture_ingest.handlers import invoice_received
 pytestmark = pytest.mark.service
 
 
-def upload(address, content, dossier="dossier-1", chunk=64 * 1024):
+def upload(address, content, dossier="dossier-1", chunk=64 * 1024, direction=ev.PURCHASE, customer_email=""):
     def chunks():
         yield ingest_pb2.UploadChunk(metadata=ingest_pb2.UploadMetadata(
-            dossier_id=dossier, direction=ev.PURCHASE, source=ev.UPLOAD, filename="facture.pdf"))
+            dossier_id=dossier, direction=direction, source=ev.UPLOAD, filename="facture.pdf",
+            customer_email=customer_email))
         for start in range(0, len(content), chunk):
             yield ingest_pb2.UploadChunk(content=content[start:start + chunk])
 
@@ -69,3 +70,17 @@ def test_an_event_committed_but_never_published_is_sent_by_the_relay(platform, p
     wait_for(lambda: database["received_documents"].find_one({"_id": "doc-crashed"})["outbox"] == [],
              what="the outbox to be emptied")
     assert len(received.drain()) == 1
+
+
+def test_a_sales_invoice_announces_its_customer_e_mail(platform, platform_env, capture):
+    received = capture(("ingest", "InvoiceReceived"))
+    platform.start(["ingest-grpc"])
+
+    reply = upload(platform_env["INGEST_GRPC"], invoice_pdf(sample_invoices(2)[1]), direction=ev.SALE,
+                   customer_email="compta@client.example")
+
+    event = received.wait_for(lambda e: e["correlation_id"] == reply.document_id)[0]["invoice_received"]
+    assert (event["invoice"]["direction"], event["customer_email"]) == ("SALE", "compta@client.example")
+    database = pymongo.MongoClient(platform_env["MONGO_URI"])[platform_env["MONGO_DB_PREFIX"] + "ingest"]
+    assert database["received_documents"].find_one({"_id": reply.document_id})["customer_email"] == \
+        "compta@client.example"
