@@ -12,6 +12,7 @@ from prometheus_client import start_http_server
 from jefacture import log, metrics
 
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a whole archived file in one answer (the vault's ReadFile)
 
 
 class _Timing(grpc.ServerInterceptor):
@@ -77,4 +78,5 @@ def serve(name: str, address: str, metrics_address: str, register: Callable[[grp
 
 
 def channel(address: str) -> grpc.Channel:
-    return grpc.insecure_channel(address, options=[("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
+    return grpc.insecure_channel(address, options=[("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                                                   ("grpc.max_receive_message_length", MAX_FILE_BYTES)])

@@ -92,16 +92,23 @@ class VaultServicer(vault_pb2_grpc.VaultServicer):
         except BlobNotFound:
             context.abort(grpc.StatusCode.DATA_LOSS, f"the archived file {sha256} is missing from the vault")
 
-    def GetFile(self, request, context):
+    def _file(self, request, context) -> tuple[str, str, bytes]:
         record = self._record(request.document_id, context)
         if request.kind == vault_pb2.SEALED:
             pades = (record.seal_format or "").startswith("PAdES")
             name = f"{record.document_id}-sealed.pdf" if pades else f"{record.document_id}.p7s"
-            return _chunks(name, "application/pdf" if pades else "application/pkcs7-signature",
-                           self._read(record.sealed_sha256, context))
+            return (name, "application/pdf" if pades else "application/pkcs7-signature",
+                    self._read(record.sealed_sha256, context))
         files = bundle_files(record, lambda sha256: self._read(sha256, context))
         name = next(name for name in files if name.startswith("original"))
-        return _chunks(f"{record.document_id}{Path(name).suffix}", record.media_type, files[name])
+        return f"{record.document_id}{Path(name).suffix}", record.media_type, files[name]
+
+    def GetFile(self, request, context):
+        return _chunks(*self._file(request, context))
+
+    def ReadFile(self, request, context):
+        filename, media_type, content = self._file(request, context)
+        return vault_pb2.FileChunk(filename=filename, media_type=media_type, content=content)
 
     def ExportEvidence(self, request, context):
         record = self._record(request.document_id, context)

@@ -1,4 +1,4 @@
-"""Reading archived files back from the seal-vault over its gRPC API (GetFile streams chunks)."""
+"""Reading archived files back from the seal-vault over its gRPC API (ReadFile: the whole file in one answer)."""
 import grpc
 
 from jefacture import grpc_kit
@@ -49,12 +49,10 @@ class VaultReader:
         what = f"the {vault_pb2.FileKind.Name(kind).lower()} file of document {document_id!r}"
         request = vault_pb2.GetFileRequest(document_id=document_id, kind=kind)
         try:
-            chunks = list(self._stub.GetFile(request, timeout=self._timeout))
+            file = self._stub.ReadFile(request, timeout=self._timeout)  # unary: routing runs on eventlet
         except grpc.RpcError as error:
             raise _failure(what, error) from None
-        if not chunks:
-            raise VaultError(f"the seal-vault sent nothing for {what}")
-        return b"".join(chunk.content for chunk in chunks), chunks[0].filename, chunks[0].media_type
+        return file.content, file.filename, file.media_type
 
 
 def _failure(what: str, error: grpc.RpcError) -> VaultError:
