@@ -21,6 +21,7 @@ from .totals import find_rate_lines, rate_by_the_tax_label, read_totals, read_va
 from .vocabulary import CONTACT_LIKE
 
 ADDRESS_LINES = 3  # lines of a delivery address after its first
+INVOICE_ON_CREDIT_NOTE = 0.4  # how much less a label naming an invoice announces a credit note's own number
 
 # ---------------------------------------------------------------- value finders
 
@@ -28,11 +29,12 @@ _NUMBER_TOKEN = re.compile(r"(?<![\w/#-])#?([A-Za-z0-9][A-Za-z0-9/_.\-]*\d[A-Za-
 
 
 def find_reference(text: str) -> list[nz.Span]:
-    """Document numbers: the first token holding a digit that is not a date ('F2026-0001', '2026/042', 'A-17')."""
+    """Document numbers: the first token holding a digit and no date ('F2026-0001', '2026/042', 'A-17'; not
+    'le2025-09-17', a label glued to its date as OCR may read it)."""
     dates = nz.find_dates(text)
     for match in _NUMBER_TOKEN.finditer(text):
         start, token = match.start(1), match[1].rstrip("./-_")
-        if not any(d.start <= start < d.end for d in dates) and len(token) <= 40:
+        if not any(d.start < start + len(token) and start < d.end for d in dates) and len(token) <= 40:
             return [nz.Span(start, start + len(token), token)]
     return []
 
@@ -94,13 +96,23 @@ def _first_unclaimed_date(doc: Document, fields: dict[str, Candidate]) -> Candid
     return None
 
 
-def read_references(doc: Document, fields: dict[str, Candidate]) -> None:
+def read_references(doc: Document, fields: dict[str, Candidate], document_type: str = INVOICE) -> None:
     for name in ("invoice_number", "purchase_order"):
         candidates = [c for hit in doc.hits(name) for c in typed_near(doc, hit, find_reference, first_only=True)]
         candidates = [c for c in candidates if not _is_identifier_like(c.value)]
+        if name == "invoice_number" and document_type == CREDIT_NOTE:
+            for candidate in candidates:
+                if _names_an_invoice(candidate.hit):
+                    candidate.score *= INVOICE_ON_CREDIT_NOTE
         chosen = best(candidates)
         if chosen:
             fields[name] = chosen
+
+
+def _names_an_invoice(hit: Hit) -> bool:
+    """'Réf. facture', 'Fact. origine': on a credit note, such a label gives the invoice it corrects."""
+    folded = nz.fold(hit.text)
+    return bool(re.search(r"fact|invoice", folded)) and not re.search(r"avoir|credit", folded)
 
 
 def _is_identifier_like(value: str) -> bool:
@@ -237,7 +249,7 @@ def read_invoice(pages: list[list[Word]], page_count: int | None = None, kind: s
     findings: list[str] = []
     reading.document_type = read_document_type(doc)
     read_parties(doc, fields)
-    read_references(doc, fields)
+    read_references(doc, fields, reading.document_type)
     read_dates(doc, fields)
     read_identifiers(doc, fields, findings)
     rate_lines = find_rate_lines(doc)

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from . import normalize as nz
 from .reading import Box, Found, Word
-from .vocabulary import IDENTIFIER_KINDS, LABEL_KINDS, LABEL_PATTERN, TOTAL_KINDS, label_key
+from .vocabulary import IDENTIFIER_KINDS, LABEL_VOCABULARY, TOTAL_KINDS
 
 RUN_GAP = 2.4  # a gap wider than this many average character widths separates runs (columns, label ... value)
 FONT_STEP = 1.3  # words whose heights differ by more than this factor belong to different runs
@@ -43,6 +43,7 @@ class Line:
     hits: list["Hit"] = field(default_factory=list)
     in_table: bool = False
     table_x0: float = 0.0  # where the items table starts on a table line: what is left of it is not the table's
+    glued: set[int] = field(default_factory=set)  # starts of runs cut off at a label that words ran into
 
     @property
     def height(self) -> float:
@@ -71,6 +72,21 @@ class Line:
 
     def runs_after(self, position: int) -> list[tuple[int, int]]:
         return [run for run in self.runs if run[0] >= position]
+
+    def phrase_end(self, end: int) -> int:
+        """The end of the run ending at `end` with the runs cut off it at labels: words printed as one phrase
+        ('60 jours date de facture')."""
+        for start, run_end in self.runs:
+            if start == end + 1 and start in self.glued:
+                return self.phrase_end(run_end)
+        return end
+
+    def phrase_start(self, start: int) -> int:
+        """The start of the phrase a run cut off at a label belongs to (see phrase_end)."""
+        for run_start, end in self.runs:
+            if start in self.glued and end == start - 1:
+                return self.phrase_start(run_start)
+        return start
 
     def hits_in(self, start: int, end: int) -> list["Hit"]:
         return [hit for hit in self.hits if hit.start < end and hit.end > start]
@@ -169,8 +185,8 @@ def _make_line(words: list[Word], page: int, number: int) -> Line:
     text = "".join(parts)
     line = Line(page, number, words, text, nz.fold(text), owners, runs, min(w.box.y0 for w in words),
                 max(w.box.y1 for w in words), char_width)
-    hits = [Hit(*LABEL_KINDS[label_key(match[0])], line, match.start(), match.end())
-            for match in LABEL_PATTERN.finditer(line.folded)]
+    hits = [Hit(kind, weight, line, match.start(), match.end())
+            for match, kind, weight in LABEL_VOCABULARY.find(line.folded)]
     line.hits = _drop_values(line, hits)
     _split_at_labels(line)
     return line
@@ -187,6 +203,7 @@ def _split_at_labels(line: Line) -> None:
         line.runs[line.runs.index((run_start, run_end))] = (run_start, hit.start - 1)
         line.runs.append((hit.start, run_end))
         line.runs.sort()
+        line.glued.add(hit.start)
         line.text = line.text[:hit.start - 1] + "\t" + line.text[hit.start:]
         line.folded = line.folded[:hit.start - 1] + "\t" + line.folded[hit.start:]
 
@@ -352,7 +369,9 @@ class Document:
         above = cell.block.above(cell) if cell else None
         if above is None:
             return False
-        return not any(hit.box.x1 <= above.box.x0 + 0.005 for hit in above.line.hits if hit.kind != "other")
+        if any(hit.box.x1 <= above.box.x0 + 0.005 for hit in above.line.hits if hit.kind != "other"):
+            return False
+        return not _keys_aligned(line, above)
 
     def party_at(self, line: Line, position: int) -> str | None:
         cell = self.cell_at(line, position)
@@ -364,10 +383,12 @@ class Document:
     # -- neighbours of a label
     def right_window(self, hit: Hit, free_text: bool = False) -> tuple[int, int]:
         """From the label's end to the next label on its line (or the line's end). For free text, only a label
-        that announces a value of its own ends it ('60 jours date de facture' is one value)."""
+        that announces a value of its own ends it ('60 jours date de facture' is one value), and a label of the
+        same kind must have its ':' ('Cond. de règlement ⇥ Paiement à réception')."""
         line = hit.line
         following = [other.start for other in line.hits if other.start >= hit.end
-                     and (not free_text or other.announces or other.starts_run)]
+                     and (not free_text or other.announces or other.starts_run and other.start not in line.glued
+                          and other.kind != hit.kind)]
         return hit.end, min(following, default=len(line.text))
 
     def lines_below(self, line: Line) -> Iterator[Line]:
@@ -401,6 +422,8 @@ class Document:
             if not runs:
                 continue
             start, end = runs[0]
+            if free_text:
+                start, end = line.phrase_start(start), line.phrase_end(end)
             if line.box(start, end).y0 < hit.line.top + 0.5 * hit.line.height:
                 continue
             labels = line.hits_in(start, end)
@@ -410,6 +433,18 @@ class Document:
             if any(other.kind != "other" or other.start == start for other in labels):
                 return
             yield distance, line, start, end
+
+
+def _keys_aligned(line: Line, above: Cell) -> bool:
+    """Whether the line above holds, left of `above`, text that starts where text of `line` starts: rows of a key /
+    value column whose key was not read as a label (an OCR slip: 'Opératin...')."""
+    starts = [line.box(start, end).x0 for start, end in line.runs]
+    for start, end in above.line.runs:
+        box = above.line.box(start, end)
+        if box.x1 <= above.box.x0 and letters(above.line.text[start:end]) >= 3 and any(
+                abs(box.x0 - x0) <= 2 * line.char_width for x0 in starts):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- candidates: values next to labels
@@ -485,6 +520,7 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
     line = hit.line
     window_start, window_end = doc.right_window(hit, free_text=True)
     run_start, run_end = line.run_at(hit.start)
+    run_end = line.phrase_end(run_end)
     start, end = trim(line, hit.end, min(run_end, window_end))
     if letters(line.text[start:end]) >= min_letters:
         return text_candidate(hit, line, start, end, RIGHT)
@@ -492,7 +528,7 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
     for next_start, next_end in line.runs_after(run_end):
         if next_start >= window_end or line.x_range(next_start, next_end)[0] - label_end > NEAR_RIGHT:
             break
-        start, end = trim(line, next_start, min(next_end, window_end))
+        start, end = trim(line, next_start, min(line.phrase_end(next_end), window_end))
         if letters(line.text[start:end]) >= min_letters and not doc.is_continued_text(line, next_start):
             return text_candidate(hit, line, start, end, NEXT_RUN)
         break
@@ -505,5 +541,5 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
 
 
 def text_candidate(hit: Hit, line: Line, start: int, end: int, geometry: float) -> Candidate:
-    return Candidate(line.text[start:end], hit.weight * geometry * line.confidence(start, end), line, start, end,
-                     hit=hit)
+    score = hit.weight * geometry * line.confidence(start, end)
+    return Candidate(" ".join(line.text[start:end].split()), score, line, start, end, hit=hit)

@@ -22,6 +22,7 @@ from .layout import (
     Candidate,
     Cell,
     Document,
+    Hit,
     Line,
     best,
     letters,
@@ -142,9 +143,14 @@ def _could_be_party_name(line: Line, start: int, end: int) -> bool:
     text, folded = line.text[start:end], line.folded[start:end]
     if letters(text) < 3 or CONTACT_LIKE.search(folded) or POSTCODE.search(folded) or text[:1].isdigit():
         return False
-    if nz.find_dates(text) or any(hit.kind != "other" for hit in line.hits_in(start, end)):
+    if nz.find_dates(text) or any(hit.kind != "other" or _covers(hit, start, end) for hit in line.hits_in(start, end)):
         return False
     return not TITLE.fullmatch(folded.strip())
+
+
+def _covers(hit: Hit, start: int, end: int) -> bool:
+    """A label that is the whole text ('Compte client') is no name."""
+    return trim(hit.line, start, end) == (hit.start, hit.end)
 
 
 def _clean_name(text: str) -> str:
@@ -155,6 +161,8 @@ def _clean_name(text: str) -> str:
 
 def _unlabelled_parties(doc: Document, customer: Party | None,
                         supplier: Party | None) -> tuple[Party | None, Party | None]:
+    """Address blocks without labels: the issuer's is the one with its marks, wherever it is (a letterhead, a band
+    at the page's foot); the customer's is another near the top."""
     taken = {id(cell) for party in (customer, supplier) if party for cell in party.cells}
     blocks = [block for block in doc.blocks(1) if _is_address_block(block)
               and not any(id(cell) in taken for cell in block.cells)]
@@ -167,6 +175,7 @@ def _unlabelled_parties(doc: Document, customer: Party | None,
         if scores[id(issuer)] >= 1 or customer and scores[id(issuer)] > 0:
             supplier = _block_party(doc, issuer, 0.9)
             blocks.remove(issuer)
+    blocks = [block for block in blocks if _name_cell(block).line.top <= PARTIES_ZONE]
     if not customer and blocks:
         recipients = [block for block in blocks if scores[id(block)] < 1 and _has_no_contact(block)]
         if recipients and (supplier or len(blocks) == 1 and _in_the_window(doc, recipients[0])):
@@ -186,7 +195,7 @@ def _name_cell(block: Block) -> Cell | None:
 
 def _is_address_block(block: Block) -> bool:
     first = _name_cell(block)
-    if first is None or first.line.page != 1 or first.line.top > PARTIES_ZONE or first.line.in_table:
+    if first is None or first.line.page != 1 or first.line.in_table:
         return False
     following = block.after(first)[:4]
     return any(POSTCODE.search(cell.folded) or ADDRESS_LIKE.search(cell.folded) for cell in following)
@@ -310,7 +319,8 @@ def _legal_mention_name(doc: Document) -> Candidate | None:
         segment = re.split(r"\s(?:au capital|with a share capital|capital social)\b", segment)[0]
         start, end = trim(line, run_start, run_start + len(segment))
         text = line.folded[start:end]
-        if doc.party_at(line, start) == "customer" or LEGAL_MENTION.search(text) or POSTCODE.search(text):
+        if (doc.party_at(line, start) == "customer" or LEGAL_MENTION.search(text) or ADDRESS_LIKE.search(text)
+                or CONTACT_LIKE.search(text)):
             continue
         if letters(COMPANY_FORM.sub("", text)) >= 3:
             return Candidate(_clean_name(line.text[start:end]), 0.7 * line.confidence(start, end), line, start, end)

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import normalize as nz
-from .layout import CHECK_FAILED, UNLABELLED, Candidate, Document, Line, typed_near
+from .layout import CHECK_FAILED, UNLABELLED, Candidate, Document, Hit, Line, typed_near
 from .reading import InvoiceLine, VatLine
 
 # On a line giving VAT per rate, the value of any other label is not part of it ('IBAN : FR76 3000 ...').
 VAT_LINE_KINDS = ("total_tax", "total_excl_tax", "other")
+# a rate printed with its VAT label: 'TVA 20 %', 'TVA à 5,5 %'
+_LABEL_RATE = re.compile(r"[\s:]*(?:a\s|de\s)?\s*(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 # after a bare VAT label: a rate whose '%' is lost or read as a lone '8' or '9'
 _UNMARKED_RATE = re.compile(r"[ (]*(\d{1,2}(?:[.,]\d{1,2})?)(?![\d.,%])(?!\s?%)(?:\s[89](?![\d.,]))?")
 
@@ -27,6 +29,8 @@ def _amount_candidates(doc: Document, kind: str) -> list[Candidate]:
         for candidate in typed_near(doc, hit, find_amount_values, nz.format_amount):
             if kind == "total_tax" and candidate.line is hit.line:
                 candidate.per_rate = bool(nz.find_rates(hit.line.text[hit.end:candidate.start]))
+            elif kind == "total_tax":
+                candidate.per_rate = _rate_of_label(hit) is not None
             candidates.append(candidate)
     return candidates
 
@@ -169,9 +173,28 @@ def find_rate_lines(doc: Document) -> list[RateLine]:
         if _is_vat_table_header(line):
             vat_table_until = line.number + 6
             continue
-        for rate_line in _rate_lines(line, line.number <= vat_table_until):
+        for rate_line in _rate_lines(line, line.number <= vat_table_until) or _rates_over_amounts(doc, line):
             if all((r.rate, r.base, r.tax) != (rate_line.rate, rate_line.base, rate_line.tax) for r in found):
                 found.append(rate_line)
+    return found
+
+
+def _rate_of_label(hit: Hit) -> Decimal | None:
+    """The rate a VAT label carries in its own run ('TVA 20 %', 'TVA à 5,5 %'), if any."""
+    match = _LABEL_RATE.match(hit.line.folded, hit.end) if hit.kind == "total_tax" else None
+    if match is None or match.end() > hit.line.run_at(hit.start)[1]:
+        return None
+    return Decimal(match[1].replace(",", "."))
+
+
+def _rates_over_amounts(doc: Document, line: Line) -> list[RateLine]:
+    """A row of totals whose amounts sit under their labels: each 'TVA 20 %' over the tax at that rate."""
+    found = []
+    for hit in line.hits:
+        rate = _rate_of_label(hit)
+        below = [c for c in typed_near(doc, hit, find_amount_values) if c.line is not line] if rate else []
+        if below:
+            found.append(RateLine(rate, None, below[0].raw))
     return found
 
 

@@ -1,11 +1,13 @@
 """The words invoices use to announce their fields, in French and English, compiled into patterns.
 
 A phrase may carry a weight (how surely it announces the field). Matching ignores case, accents and punctuation
-between words ("N° TVA intracom." = "n tva intracom", "Total (incl. VAT)" = "total incl vat"); the longest phrase wins
-where phrases overlap. "other" labels announce something we do not read; they stop a neighbour's value from being
-taken. "carried" labels mark the running totals of a table that goes on over pages ("À reporter", "Report").
+between words ("N° TVA intracom." = "n tva intracom", "Total (incl. VAT)" = "total incl vat"), and a long word may be
+cut short with a dot ("Cond. de règl." = "conditions de règlement"); the longest phrase wins where phrases overlap.
+"other" labels announce something we do not read; they stop a neighbour's value from being taken. "carried" labels
+mark the running totals of a table that goes on over pages ("À reporter", "Report").
 """
 import re
+from collections.abc import Iterator
 
 from . import normalize as nz
 
@@ -103,8 +105,9 @@ LABELS: dict[str, tuple] = {
         "taux", "base", "code ape", "ape", "naf", "code naf", "domiciliation", "titulaire",
         "titulaire du compte", "rib", "qté", "quantité", "prix unitaire", "p.u.", "désignation", "description",
         "unité", "votre contact", "interlocuteur", "tva sur les débits", "exonération", "taux tva", "taux de tva",
-        "facture d'origine", "facture initiale", "facture de référence", "facture concernée", "facture rectifiée",
-        "annule et remplace", "sur facture", "en référence à la facture", "coordonnées bancaires", "bank details"),
+        "facture d'origine", "facture origine", "facture initiale", "facture de référence", "facture concernée",
+        "facture rectifiée", "annule et remplace", "sur facture", "en référence à la facture", "coordonnées bancaires",
+        "bank details"),
 }
 # Words that announce a party only as a heading of their own ("Pour :" over the customer's address): in a sentence
 # they are ordinary words.
@@ -139,7 +142,7 @@ COMPANY_FORM = re.compile(r"(?<![\w])(sas|sarl|sa|eurl|sasu|snc|scop|sci|selarl|
                           r"gmbh|ltd|limited|inc|llc|bv|nv|spa|srl|association|scea|gaec|earl)(?![\w])")
 ADDRESS_LIKE = re.compile(r"\b\d{5}\b|\b(rue|avenue|av|bd|boulevard|place|chemin|allee|impasse|route|quai|cours|"
                           r"cedex|bp|cs|zi|za|zac|lieu-dit|street|road)\b")
-POSTCODE = re.compile(r"(?<![\d.,])\d{5}(?![\d.,])")
+POSTCODE = re.compile(r"(?<![\w.,])\d{5}(?![\d.,])")  # not a customer code's digits ('C00576')
 CONTACT_LIKE = re.compile(r"@|www\.|https?:|\b(tel|tél|fax|mobile|portable|phone)\b|(\d{2}[ .]){4}\d{2}")
 LEGAL_MENTION = re.compile(r"\b(capital|rcs|r\.c\.s|siren|siret|ape|naf|share capital)\b")
 
@@ -148,13 +151,54 @@ def _tokens(phrase: str) -> list[str]:
     return re.findall(r"[a-z0-9#%°]+", nz.fold(phrase))
 
 
-def label_key(matched: str) -> str:
-    return "".join(re.findall(r"[a-z0-9#%°]+", matched))
+GLUED_DATE = r"\d{1,4}([./-])\d{1,2}\1\d{2,4}(?!\d)"  # a date right after a label, without a space
+ABBREVIABLE = 5  # words at least this long may be cut after their first letters and a dot ('Cond.', 'Règl.')
+ABBREVIATED = 3  # letters an abbreviation keeps, at least
 
 
-def _compile(vocabulary: dict[str, tuple]) -> tuple[re.Pattern, dict[str, tuple[str, float]]]:
+class Vocabulary:
+    """Phrases compiled into one pattern (without capturing groups, which would make it many times slower); a match
+    is told apart by its words, or, when abbreviated, by the first phrase pattern it is."""
+
+    def __init__(self, patterns: dict[str, str], by_key: dict[str, tuple[str, float]]):
+        # alternatives are tried in order: the longest phrase first, so that "TVA intracom." is not read as "TVA"
+        self._ordered = sorted(patterns, key=lambda pattern: (len(patterns[pattern]), pattern), reverse=True)
+        self._keys = patterns
+        self._by_key = by_key
+        self._abbreviated: dict[str, tuple[str, float]] = {}  # 'cond. de reglement' → its phrase's kind and weight
+        # a phrase ending in "°" may be glued to its value ("N°F2026-001"), and any phrase to a date (OCR reads
+        # "Échéance2025-10-31"); otherwise a word glued to digits is part of a reference, not a label ("PO-5510")
+        self.pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(self._ordered) +
+                                  r")(?:(?<=°)|(?![a-z0-9])(?![\-/_.]?\d)|(?=" + GLUED_DATE + "))")
+
+    def find(self, folded: str) -> Iterator[tuple[re.Match, str, float]]:
+        """(match, kind, weight) for every phrase in a folded text, left to right."""
+        for match in self.pattern.finditer(folded):
+            yield (match, *self._kind(match[0]))
+
+    def _kind(self, matched: str) -> tuple[str, float]:
+        key = "".join(re.findall(r"[a-z0-9#%°]+", matched))
+        if key in self._by_key:
+            return self._by_key[key]
+        if matched not in self._abbreviated:
+            phrase = next(pattern for pattern in self._ordered if re.fullmatch(pattern, matched))
+            self._abbreviated[matched] = self._by_key[self._keys[phrase]]
+        return self._abbreviated[matched]
+
+
+def _token_pattern(token: str) -> str:
+    """A word as printed, or cut short with a dot: 'conditions' also matches 'cond.', 'condit.'..."""
+    if len(token) < ABBREVIABLE or not token.isalpha():
+        return re.escape(token)
+    optional = ""
+    for char in reversed(token[ABBREVIATED:-1]):
+        optional = f"(?:{char}{optional})?"
+    return f"(?:{token}|{token[:ABBREVIATED]}{optional}\\.)"
+
+
+def _compile(vocabulary: dict[str, tuple]) -> Vocabulary:
     by_key: dict[str, tuple[str, float]] = {}
-    phrases = []
+    patterns: dict[str, str] = {}  # pattern → key ('pu' and 'p.u.' are one label written two ways)
     for kind, entries in vocabulary.items():
         for entry in entries:
             phrase, weight = entry if isinstance(entry, tuple) else (entry, 1.0)
@@ -164,16 +208,12 @@ def _compile(vocabulary: dict[str, tuple]) -> tuple[re.Pattern, dict[str, tuple[
                 raise ValueError(f"label {phrase!r} is both {by_key[key][0]} and {kind}")
             if key not in by_key or by_key[key][1] < weight:
                 by_key[key] = (kind, weight)
-            phrases.append((len(key), r"[ '.:/\-()]{0,3}".join(re.escape(token) for token in tokens)))
-    # alternatives are tried in order: the longest phrase first, so that "TVA intracom." is not read as "TVA"
-    phrases = [pattern for _, pattern in sorted(set(phrases), reverse=True)]
-    # a phrase ending in "°" may be glued to its value ("N°F2026-001"); a word glued to digits is part of a
-    # reference, not a label ("PO-5510", "FA2026")
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(phrases) + r")(?:(?<=°)|(?![a-z0-9])(?![\-/_.]?\d))"), by_key
+            patterns[r"[ '.:/\-()]{0,3}".join(_token_pattern(token) for token in tokens)] = key
+    return Vocabulary(patterns, by_key)
 
 
-LABEL_PATTERN, LABEL_KINDS = _compile(LABELS)
-COLUMN_PATTERN, COLUMN_KINDS = _compile(COLUMNS)
+LABEL_VOCABULARY = _compile(LABELS)
+COLUMN_VOCABULARY = _compile(COLUMNS)
 
 
 def is_party_heading(folded_cell: str) -> str | None:

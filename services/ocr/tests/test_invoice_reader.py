@@ -9,8 +9,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from jefacture_ocr.adapters.pdf_text import bench, pdf_words, read_pdf_invoice
-from jefacture_ocr.domain.invoice_reader import read_invoice
+from jefacture_ocr.domain.invoice_reader import find_reference, read_invoice
 from jefacture_ocr.domain.reading import Box, InvoiceLine, VatLine, Word
+from jefacture_ocr.domain.vocabulary import POSTCODE
 
 PAGE_HEIGHT = A4[1]
 
@@ -488,6 +489,11 @@ def phrase(x: float, y: float, text: str, page: int = 1, height: float = 0.014, 
     return Word(text, page, Box(x, y, x + 0.0075 * len(text), y + height), confidence)
 
 
+def ocr_page(*rows: tuple, page: int = 1) -> list[Word]:
+    """OCR phrases row by row: (y, x, text, x, text, ...) puts each text at its x on the line at y."""
+    return [phrase(row[index], row[0], row[index + 1], page) for row in rows for index in range(1, len(row), 2)]
+
+
 def simple_invoice(*, siren="552 100 554", vat="FR96552100554", ttc="1 200,00 €", iban=None,
                    confidence=1.0) -> list[Word]:
     texts = [(0.08, 0.085, f"SIREN {siren}"), (0.08, 0.1, f"N° TVA : {vat}"),
@@ -559,18 +565,15 @@ def test_fields_that_are_not_printed_are_absent():
 
 
 def test_the_amounts_that_add_up_win_over_other_totals():
-    words = [phrase(0.08, 0.2, "Facture 2026-9"), phrase(0.6, 0.5, "Total"), phrase(0.82, 0.5, "1 800,00"),
-             phrase(0.6, 0.52, "Acompte versé"), phrase(0.82, 0.52, "600,00"),
-             phrase(0.6, 0.54, "Montant HT"), phrase(0.82, 0.54, "1 500,00"),
-             phrase(0.6, 0.56, "TVA"), phrase(0.82, 0.56, "300,00"),
-             phrase(0.6, 0.58, "Reste à payer"), phrase(0.82, 0.58, "1 200,00")]
+    words = ocr_page((0.2, 0.08, "Facture 2026-9"), (0.5, 0.6, "Total", 0.82, "1 800,00"),
+                     (0.52, 0.6, "Acompte versé", 0.82, "600,00"), (0.54, 0.6, "Montant HT", 0.82, "1 500,00"),
+                     (0.56, 0.6, "TVA", 0.82, "300,00"), (0.58, 0.6, "Reste à payer", 0.82, "1 200,00"))
     reading = read_invoice([words])
     assert_fields(reading, {"total_excl_tax": "1500.00", "total_tax": "300.00", "total_incl_tax": "1800.00"})
 
 
 def test_a_missing_total_is_taken_only_where_that_amount_is_printed():
-    words = [phrase(0.6, 0.5, "Montant HT"), phrase(0.82, 0.5, "500,00"), phrase(0.6, 0.52, "TVA 10 %"),
-             phrase(0.82, 0.52, "50,00")]
+    words = ocr_page((0.5, 0.6, "Montant HT", 0.82, "500,00"), (0.52, 0.6, "TVA 10 %", 0.82, "50,00"))
     assert "total_incl_tax" not in read_invoice([words]).fields
     printed = words + [phrase(0.82, 0.56, "550,00 €")]
     reading = read_invoice([printed])
@@ -597,13 +600,11 @@ def test_without_a_customer_label_the_address_in_the_envelope_window_is_the_cust
 
 
 def test_line_items_and_dates_that_do_not_agree_are_reported():
-    words = [phrase(0.08, 0.2, "Facture n° 12"), phrase(0.08, 0.22, "Date : 31/03/2026"),
-             phrase(0.08, 0.24, "Échéance : 01/03/2026"),
-             phrase(0.08, 0.3, "Désignation"), phrase(0.5, 0.3, "Qté"), phrase(0.62, 0.3, "PU HT"),
-             phrase(0.8, 0.3, "Montant HT"),
-             phrase(0.08, 0.32, "Lustre"), phrase(0.5, 0.32, "2"), phrase(0.62, 0.32, "450,00"),
-             phrase(0.8, 0.32, "950,00"),
-             phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "900,00")]
+    words = ocr_page((0.2, 0.08, "Facture n° 12"), (0.22, 0.08, "Date : 31/03/2026"),
+                     (0.24, 0.08, "Échéance : 01/03/2026"),
+                     (0.3, 0.08, "Désignation", 0.5, "Qté", 0.62, "PU HT", 0.8, "Montant HT"),
+                     (0.32, 0.08, "Lustre", 0.5, "2", 0.62, "450,00", 0.8, "950,00"),
+                     (0.5, 0.6, "Total HT", 0.82, "900,00"))
     reading = read_invoice([words])
     assert reading.findings == ["due_date 2026-03-01 is before issue_date 2026-03-31",
                                 "line 1: 2 × 450.00 = 900.00, but its amount is 950.00",
@@ -903,28 +904,27 @@ def test_a_percent_sign_read_as_an_eight_and_a_label_glued_to_the_issuer_name():
 
 
 def test_an_unmarked_number_after_vat_is_not_a_rate_unless_the_base_agrees():
-    words = [phrase(0.6, 0.5, "Total HT"), phrase(0.82, 0.5, "500,00"), phrase(0.6, 0.52, "TVA 20"),
-             phrase(0.82, 0.52, "50,00"), phrase(0.6, 0.54, "Total TTC"), phrase(0.82, 0.54, "550,00")]
+    words = ocr_page((0.5, 0.6, "Total HT", 0.82, "500,00"), (0.52, 0.6, "TVA 20", 0.82, "50,00"),
+                     (0.54, 0.6, "Total TTC", 0.82, "550,00"))
     assert read_invoice([words], kind="ocr").vat_breakdown == []
 
 
 def test_the_items_header_on_the_line_of_a_sidebar_s_bank_details_still_starts_the_table():
-    words = [phrase(0.03, 0.3, "BIC AGRIFRPP882"), phrase(0.32, 0.3, "Désignation"), phrase(0.55, 0.3, "Qté"),
-             phrase(0.65, 0.3, "PU HT"), phrase(0.8, 0.3, "Montant HT"), phrase(0.32, 0.32, "Cartouches"),
-             phrase(0.55, 0.32, "3"), phrase(0.65, 0.32, "20,00"), phrase(0.8, 0.32, "60,00"),
-             phrase(0.6, 0.4, "Total HT"), phrase(0.82, 0.4, "60,00")]
+    words = ocr_page((0.3, 0.03, "BIC AGRIFRPP882", 0.32, "Désignation", 0.55, "Qté", 0.65, "PU HT", 0.8, "Montant HT"),
+                     (0.32, 0.32, "Cartouches", 0.55, "3", 0.65, "20,00", 0.8, "60,00"),
+                     (0.4, 0.6, "Total HT", 0.82, "60,00"))
     reading = read_invoice([words], kind="ocr")
     assert reading.value("bic") == "AGRIFRPP882"
     assert reading.lines == [InvoiceLine("Cartouches", "3", "20.00", "60.00", None)]
 
 
 def test_a_credit_note_numbered_as_one_without_a_title():
-    words = [phrase(0.08, 0.2, "N° d'avoir : AV-2026-014"), phrase(0.08, 0.22, "Date : 03/04/2026"),
-             phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "-120,00 €")]
+    words = ocr_page((0.2, 0.08, "N° d'avoir : AV-2026-014"), (0.22, 0.08, "Date : 03/04/2026"),
+                     (0.5, 0.6, "Total TTC", 0.82, "-120,00 €"))
     reading = read_invoice([words], kind="ocr")
     assert reading.document_type == "credit_note" and reading.value("invoice_number") == "AV-2026-014"
-    words = [phrase(0.08, 0.2, "Facture n° F-88"), phrase(0.6, 0.5, "Total TTC"), phrase(0.82, 0.5, "380,00 €"),
-             phrase(0.08, 0.7, "Avoir n° AV-12 déduit de ce montant")]
+    words = ocr_page((0.2, 0.08, "Facture n° F-88"), (0.5, 0.6, "Total TTC", 0.82, "380,00 €"),
+                     (0.7, 0.08, "Avoir n° AV-12 déduit de ce montant"))
     assert read_invoice([words], kind="ocr").document_type == "invoice"
 
 
@@ -936,3 +936,141 @@ def test_a_label_after_label_colon_is_a_value_unless_it_has_its_own_colon():
     reading = read_invoice([words], kind="ocr")
     assert_fields(reading, {"payment_terms": "Paiement comptant", "issue_date": "2026-03-12",
                             "due_date": "2026-04-11"})
+
+
+# ---------------------------------------------------------------- rules found on layouts held out until now
+
+TOTAL_TTC = (0.6, 0.6, "Total TTC", 0.82, "120,00 €")
+
+
+def test_labels_cut_short_with_a_dot_are_read_like_the_whole_words():
+    words = ocr_page((0.2, 0.08, "Fact. n° F-2026-31"), (0.22, 0.08, "Date d'éch. : 30/04/2026"),
+                     (0.24, 0.08, "Cond. de règl. : 30 jours fin de mois"), TOTAL_TTC)
+    assert_fields(read_invoice([words], kind="ocr"), {
+        "invoice_number": "F-2026-31", "due_date": "2026-04-30", "payment_terms": "30 jours fin de mois"})
+
+
+def test_on_a_credit_note_a_label_naming_an_invoice_gives_the_invoice_it_corrects():
+    for original in ("Réf. facture : F2025-4821", "FACT. ORIGINE : F2025-4821"):
+        words = ocr_page((0.05, 0.08, "AVOIR"), (0.2, 0.08, "N° : AV-07839", 0.5, original), TOTAL_TTC)
+        reading = read_invoice([words], kind="ocr")
+        assert reading.document_type == "credit_note"
+        assert reading.value("invoice_number") == "AV-07839", original
+    invoice = ocr_page((0.05, 0.08, "FACTURE"), (0.2, 0.08, "Réf. facture : F2025-4821"), TOTAL_TTC)
+    assert read_invoice([invoice], kind="ocr").value("invoice_number") == "F2025-4821"
+
+
+def test_the_issuer_presented_only_in_a_band_at_the_foot_of_the_page():
+    words = ocr_page(
+        (0.03, 0.87, "Page 1 / 1"), (0.13, 0.08, "Facture", 0.55, "MICHEL IMMOBILIER"),
+        (0.145, 0.55, "5 rue de Verdun"), (0.16, 0.08, "N° INV-009160", 0.55, "37000 Tours"),
+        (0.175, 0.55, "SIREN 184427714"), (0.29, 0.08, "Date de facture", 0.3, "Compte client"),
+        (0.305, 0.08, "25/02/2026", 0.3, "C00576"), (0.5, 0.6, "Net à payer", 0.82, "1 864,34 €"),
+        (0.83, 0.25, "Groupe Robert - SARL au capital de 37.000 € - RCS Marseille 649994944"),
+        (0.886, 0.08, "GROUPE ROBERT", 0.4, "SIREN 649994944"),
+        (0.9, 0.08, "154 avenue de la Gare", 0.4, "SIRET 64999494400928"),
+        (0.914, 0.08, "13006 Marseille", 0.4, "N° TVA FR52649994944"), (0.928, 0.08, "Tél. 02 97 70 86 12"),
+        (0.942, 0.08, "contact@grouperobert.fr"))
+    assert_fields(read_invoice([words], kind="ocr"), {
+        "supplier_name": "GROUPE ROBERT", "supplier_siren": "649994944", "supplier_siret": "64999494400928",
+        "supplier_vat": "FR52649994944", "customer_name": "MICHEL IMMOBILIER", "customer_siren": "184427714",
+        "invoice_number": "INV-009160", "issue_date": "2026-02-25", "total_incl_tax": "1864.34"})
+
+
+def test_the_legal_mentions_name_the_issuer_not_an_address_beside_an_identifier():
+    words = ocr_page((0.15, 0.55, "Client : Hôtel des Dunes"), (0.3, 0.08, "Facture n° 12"), TOTAL_TTC,
+                     (0.9, 0.2, "Groupe Robert - SARL au capital de 37.000 € - RCS Marseille 649994944"),
+                     (0.92, 0.2, "154 avenue de la Gare, 13006 Marseille", 0.6, "SIRET 64999494400928"))
+    assert read_invoice([words], kind="ocr").value("supplier_name") == "Groupe Robert"
+
+
+def test_a_postcode_is_five_digits_standing_alone_not_those_of_a_customer_code():
+    assert POSTCODE.search("37000 tours") and POSTCODE.search("f-75001 paris")
+    assert not POSTCODE.search("c00576") and not POSTCODE.search("1 234,56")
+
+
+def test_a_cell_that_is_only_a_label_is_no_party_name():
+    words = ocr_page(
+        (0.04, 0.08, "Menuiserie Aubry"), (0.055, 0.08, "7 rue du Bois, 35000 Rennes"),
+        (0.07, 0.08, "Tél. 02 99 00 00 00"), (0.15, 0.08, "Coordonnées bancaires", 0.55, "Mme Claire Petit"),
+        (0.165, 0.08, "Crédit Mutuel", 0.55, "4 rue des Lilas"), (0.18, 0.08, "12 place Gambetta 35000 Rennes",
+                                                               0.55, "35700 Rennes"),
+        (0.3, 0.08, "Facture n° 88"), TOTAL_TTC)
+    assert_fields(read_invoice([words], kind="ocr"), {"supplier_name": "Menuiserie Aubry",
+                                                      "customer_name": "Mme Claire Petit"})
+
+
+def test_terms_that_hold_a_label_s_words_are_read_whole():
+    under = ocr_page((0.29, 0.08, "Date de facture", 0.3, "Cond. de règlement"),
+                     (0.305, 0.08, "20/06/2025", 0.3, "60 jours date de facture"), TOTAL_TTC)
+    assert_fields(read_invoice([under], kind="ocr"), {"payment_terms": "60 jours date de facture",
+                                                      "issue_date": "2025-06-20"})
+    beside = ocr_page((0.3, 0.08, "Conditions de paiement : 45 jours date de facture"), TOTAL_TTC)
+    assert read_invoice([beside], kind="ocr").value("payment_terms") == "45 jours date de facture"
+
+
+def test_a_value_beside_its_label_may_begin_with_a_word_of_the_same_label_kind():
+    words = ocr_page((0.3, 0.08, "Cond. de règlement", 0.4, "Paiement à réception"), TOTAL_TTC)
+    assert read_invoice([words], kind="ocr").value("payment_terms") == "Paiement à réception"
+
+
+def test_values_in_a_column_beside_their_keys_even_when_ocr_garbled_the_key_above():
+    words = ocr_page((0.66, 0.28, "Opératin...", 0.55, "Livraison de biens"),
+                     (0.675, 0.28, "Cond. de règlement", 0.55, "45 jours fin de mois"),
+                     (0.69, 0.28, "IBAN..", 0.55, "FR76 3000 4000 0000 0123 4567 845"), TOTAL_TTC)
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"payment_terms": "45 jours fin de mois", "iban": "FR7630004000000001234567845"})
+
+
+def test_a_label_glued_to_its_date_by_ocr_still_announces_it_and_the_pair_is_no_reference():
+    words = ocr_page((0.05, 0.76, "n°F2025-7757"), (0.06, 0.07, "FACTURE"),
+                     (0.11, 0.07, "Émise le2025-09-17", 0.3, "Échéance2025-10-31"), TOTAL_TTC)
+    assert_fields(read_invoice([words], kind="ocr"), {"invoice_number": "F2025-7757", "issue_date": "2025-09-17",
+                                                      "due_date": "2025-10-31"})
+    assert find_reference("le2025-09-17") == [] and find_reference("F2025-09")[0].value == "F2025-09"
+
+
+def test_vat_per_rate_in_a_row_of_totals_whose_amounts_sit_under_their_labels():
+    words = ocr_page(
+        (0.3, 0.08, "Libellé", 0.4, "Quantité", 0.53, "Prix unitaire HT", 0.72, "TVA", 0.85, "Total HT"),
+        (0.32, 0.08, "Câblage", 0.4, "4 m", 0.55, "4,11", 0.72, "20 %", 0.85, "16,44"),
+        (0.34, 0.08, "Main d'oeuvre", 0.4, "17 h", 0.55, "54,54", 0.72, "10 %", 0.85, "927,18"),
+        (0.4, 0.1, "Total HT", 0.3, "TVA 20 %", 0.5, "TVA 10 %", 0.7, "Total TVA", 0.85, "Net à payer"),
+        (0.42, 0.1, "943,62 €", 0.3, "3,29 €", 0.5, "92,72 €", 0.7, "96,01 €", 0.85, "1 039,63 €"))
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"total_excl_tax": "943.62", "total_tax": "96.01", "total_incl_tax": "1039.63"})
+    assert reading.vat_breakdown == [VatLine("20.00", "16.44", "3.29"), VatLine("10.00", "927.18", "92.72")]
+
+
+def test_a_receipt_whose_rows_state_their_rate_and_whose_labels_lead_dots_to_their_values():
+    words = ocr_page(
+        (0.1, 0.28, "Facture N° ........................ FA269820"),
+        (0.115, 0.28, "Cond. de règlement ........ 45 jours fin de mois"),
+        (0.2, 0.28, "Désignation", 0.64, "Montant HT"), (0.215, 0.28, "Reliure cuir"),
+        (0.23, 0.3, "3 u x 12,50 TVA 5,5 %", 0.66, "37,50"), (0.245, 0.28, "Papier vergé"),
+        (0.26, 0.3, "10 u x 4,00", 0.42, "TVA 20 %", 0.66, "40,00"),
+        (0.3, 0.28, "Total HT ................ 77,50 €"), (0.315, 0.28, "TVA 20 % ................ 8,00 €"),
+        (0.33, 0.28, "TVA 5,5 % ............... 2,06 €"), (0.345, 0.28, "NET À PAYER ......... 87,56 €"))
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {"invoice_number": "FA269820", "payment_terms": "45 jours fin de mois",
+                            "total_excl_tax": "77.50", "total_tax": "10.06", "total_incl_tax": "87.56"})
+    assert [(line.amount, line.vat_rate) for line in reading.lines] == [("37.50", "5.50"), ("40.00", "20.00")]
+    assert sorted(reading.vat_breakdown, key=lambda line: line.rate) == [
+        VatLine("20.00", "40.00", "8.00"), VatLine("5.50", "37.50", "2.06")]
+
+
+def items_page(rows: list[tuple], page: int, top: float) -> list[Word]:
+    header = (top, 0.08, "Désignation", 0.5, "Qté", 0.62, "PU HT", 0.8, "Montant HT")
+    return ocr_page(header, *[(top + 0.02 * (number + 1), 0.08, label, 0.5, quantity, 0.62, price, 0.8, amount)
+                              for number, (label, quantity, price, amount) in enumerate(rows)], page=page)
+
+
+def test_what_stands_above_the_items_header_repeated_on_the_next_page_is_no_row():
+    first = items_page([("Tableau électrique", "2", "424,15", "848,30")], 1, 0.3) + ocr_page(
+        (0.34, 0.72, "Livré le 13 octobre 2025"), (0.9, 0.74, "À reporter : 848,30"))
+    second = ocr_page((0.05, 0.08, "Électricité Leroy EURL", 0.5, "FACTURE FAC-25-06720 - 13 octobre 2025"),
+                      (0.07, 0.75, "Commande 4512"), (0.1, 0.08, "Report : 848,30"), page=2) + items_page(
+        [("Câblage", "3", "3,94", "11,82")], 2, 0.13) + ocr_page((0.3, 0.6, "Total HT", 0.82, "860,12"), page=2)
+    reading = read_invoice([first, second], kind="ocr")
+    assert [line.amount for line in reading.lines] == ["848.30", "11.82"]
+    assert reading.value("total_excl_tax") == "860.12" and reading.findings == []
