@@ -17,7 +17,7 @@ from jefacture.extraction_eval.corpus import DEFAULT_SEED, build_invoice
 from jefacture.extraction_eval.drawing import Writer
 from jefacture.extraction_eval.generator import make_invoice
 from jefacture.extraction_eval.held_out_layouts import HELD_OUT_LAYOUTS, amount_in_words, number_in_words
-from jefacture.extraction_eval.layouts import LAYOUTS, Layout, render_pdf
+from jefacture.extraction_eval.layouts import LAYOUTS, UNSEEN_LAYOUTS, Layout, render_pdf
 from jefacture.extraction_eval.model import Invoice
 
 NEW = tuple(HELD_OUT_LAYOUTS)
@@ -68,7 +68,7 @@ def printed_values(invoice: Invoice) -> list[str]:
 
 def test_the_four_layouts_are_new_held_out_layouts():
     assert NEW == ("delivery_note", "caps_boxes", "accountant", "artisan")
-    assert not set(NEW) & set(LAYOUTS)
+    assert set(NEW) <= set(LAYOUTS) and set(NEW) == set(UNSEEN_LAYOUTS)
     for name, layout in HELD_OUT_LAYOUTS.items():
         assert issubclass(layout, Layout) and layout.unseen and layout.name == name
 

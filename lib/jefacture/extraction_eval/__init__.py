@@ -2,3 +2,4 @@
 
 See runner.py for `python -m jefacture.extraction_eval` and corpus.py for what is on disk.
 """
+from . import layouts  # noqa: E402,F401  (the base layouts load before the held-out ones that subclass them)

@@ -1,8 +1,9 @@
-"""Sixteen visibly different invoice layouts drawn with reportlab; the last three designed are held out.
+"""Twenty visibly different invoice layouts drawn with reportlab; four of them are held out.
 
-The held-out layouts (receipt, footer_band, two_panel; `UNSEEN_LAYOUTS`) were designed without looking at the reader
-and have never been shown to its authors, so their scores tell how the reader does on layouts it has never seen.
-Keep it that way: when they are studied to fix the reader, they stop being held out and new ones must replace them.
+The held-out layouts (held_out_layouts.py: delivery_note, caps_boxes, accountant, artisan; `UNSEEN_LAYOUTS`) were
+designed without looking at the reader and have never been shown to its authors, so their scores tell how the reader
+does on layouts it has never seen. Keep it that way: when they are studied to fix the reader, they stop being held out
+and new ones must replace them (receipt, footer_band and two_panel were held out until session 3 studied them).
 
 Each layout is a subclass of `Layout` that places the same facts differently: where the parties go, how labels meet
 values (same line, tab stop, above), the table's style, where the totals go, bands, logos, fonts and page breaks.
@@ -826,7 +827,7 @@ class Ledger(Layout):
         s.text(195, 294, self.labels["page"].format(n=page, m=page_count), 7, align="right", color=(1, 1, 1))
 
 
-# -- held out: three layouts designed after the reader's authors had studied the thirteen above, never shown to them --
+# -- three layouts held out until session 3, then studied to fix the reader (no longer held out) --
 Row = tuple[float, Callable[[float], None]]  # a slice of a flowing page: its height in mm, and how to draw it at a top
 GREY = (0.4, 0.4, 0.4)
 
@@ -850,7 +851,7 @@ class Receipt(Layout):
     """A till receipt on A4: one narrow centred column, dot leaders from each label to its value, every item on two
     lines, an EPC payment QR code at the end; the content flows onto as many pages as it needs. Held out."""
     name = "receipt"
-    unseen = True
+    unseen = False  # studied to fix the reader in session 3: no longer held out
     size = 9
     left, right = 58.0, 152.0
     leading = 4.1
@@ -1015,7 +1016,7 @@ class FooterBand(Layout):
     of cells, a VAT recap beside the totals, the supplier's identity and bank details only in a grey band at the foot
     of every page, the page number at the top. Held out."""
     name = "footer_band"
-    unseen = True
+    unseen = False  # studied to fix the reader in session 3: no longer held out
     font = "Helvetica"
     size = 9
     table_style = "boxed_dark"
@@ -1122,7 +1123,7 @@ class TwoPanel(Layout):
     line between thin separators, an accounting table with double rules, the totals as a horizontal strip of cells and
     a framed payment block; Bitstream Vera Sans. Held out."""
     name = "two_panel"
-    unseen = True
+    unseen = False  # studied to fix the reader in session 3: no longer held out
     font = "Vera"
     size = 8.5
     table_style = "double"
@@ -1224,11 +1225,13 @@ class TwoPanel(Layout):
         s.lines(15, 280, self.legal_lines(), 6, leading=3, color=GREY)
 
 
-# The order decides which layout invoice i gets (i modulo 16): the held-out ones sit at 2, 5 and 8 so that any run
-# over the first 24 invoices reads each of them twice.
+from .held_out_layouts import Accountant, Artisan, CapsBoxes, DeliveryNote  # noqa: E402  (they subclass Layout)
+
+# The order decides which layout invoice i gets (i modulo 20): the held-out ones are spread out so that a run over the
+# first 40 invoices reads each of them twice.
 LAYOUTS: dict[str, type[Layout]] = {layout.name: layout for layout in (
-    Layout, SupplierRight, Receipt, Banner, Centered, FooterBand, Typewriter, English, TwoPanel, MultiPage, Sidebar,
-    FormGrid, Modern, Craftsman, KeyValue, Ledger)}
+    Layout, SupplierRight, Receipt, Banner, DeliveryNote, Centered, FooterBand, Typewriter, CapsBoxes, English,
+    TwoPanel, MultiPage, Accountant, Sidebar, FormGrid, Modern, Artisan, Craftsman, KeyValue, Ledger)}
 LAYOUT_NAMES = tuple(LAYOUTS)
 UNSEEN_LAYOUTS = tuple(name for name, layout in LAYOUTS.items() if layout.unseen)
 
