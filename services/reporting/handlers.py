@@ -20,6 +20,10 @@ def detail_of(payload) -> str:
             return "; ".join(payload.reasons)
         case ev.InvoiceRouted():
             return f"{payload.destination} ({payload.detail})" if payload.detail else payload.destination
+        case ev.TaskOpened():
+            return f"{payload.check}: {payload.reason}"
+        case ev.InvoicePaid():
+            return f"{payload.amount} ({payload.reference})" if payload.reference else payload.amount
     return ""
 
 

@@ -36,3 +36,11 @@ class ReportingService(ObservableService):
     @event_handler("routing", "InvoiceRouted", requeue_on_error=True)
     def on_invoice_routed(self, wire):
         self._record(wire)
+
+    @event_handler("validation", "TaskOpened", requeue_on_error=True)
+    def on_task_opened(self, wire):
+        self._record(wire)
+
+    @event_handler("payments", "InvoicePaid", requeue_on_error=True)
+    def on_invoice_paid(self, wire):
+        self._record(wire)

@@ -309,7 +309,7 @@ def on_delivery_failed(envelope: Envelope, *, ctx: Context) -> None:
 
 def on_invoice_routed(envelope: Envelope, *, ctx: Context) -> None:
     routed: ev.InvoiceRouted = payload_of(envelope)
-    if ctx.invoices.current_state(routed.invoice.document_id) in (ACCEPTED, REJECTED):
+    if ctx.invoices.current_state(routed.invoice.document_id) == ACCEPTED:
         _move(ctx, routed.invoice, ROUTED, ROUTED, SYSTEM, f"delivered to {routed.destination}")
 
 

@@ -1,9 +1,11 @@
 """An invoice's state, derived from the events seen so far (they may arrive in any order)."""
 
 STATES_BY_PRECEDENCE = [
+    ("InvoicePaid", "paid"),
+    ("InvoiceRejected", "rejected"),  # a refusal delivered to the firm stays a refusal
     ("InvoiceRouted", "routed"),
-    ("InvoiceRejected", "rejected"),
     ("InvoiceValidated", "validated"),
+    ("TaskOpened", "needs_review"),
 ]
 
 

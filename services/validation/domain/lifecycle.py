@@ -15,7 +15,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     READY: frozenset({NEEDS_REVIEW, ACCEPTED, REJECTED}),
     NEEDS_REVIEW: frozenset({NEEDS_REVIEW, ACCEPTED, REJECTED}),
     ACCEPTED: frozenset({ROUTED, PAID}),
-    REJECTED: frozenset({ROUTED}),  # the refusal itself is routed to the firm
+    REJECTED: frozenset(),  # its delivery to the firm shows in routing's deliveries, not as a new state
     ROUTED: frozenset({ROUTED, PAID}),
     PAID: frozenset(),
 }
