@@ -13,7 +13,7 @@ AMQP_BASE = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
 
 PROCESSES = ["smtp-sink", "oidc", "sirene", "identity-grpc", "ingest-grpc", "reporting-grpc", "seal-vault-grpc",
-             "gateway"]
+             "validation-grpc", "routing-grpc", "gateway"]
 CLAIRE = onboarding.DEMO_FIRM_ADMIN  # expert-comptable of 2 cabinets
 JULIEN = ("julien.fontaine@audit-fontaine.example", "Rennes#Liasse-7749")
 THOMAS = ("thomas.nguyen@rousseau-expertise.example", "Capitole$Journal-5820")  # collaborator

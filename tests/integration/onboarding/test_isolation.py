@@ -52,6 +52,16 @@ def requests(world) -> list[tuple[str, str, dict, str]]:
         ("GET", f"/invoices/{invoice}/original", {}, "owner"),
         ("GET", f"/invoices/{invoice}/sealed", {}, "owner"),
         ("GET", f"/invoices/{invoice}/evidence", {}, "owner"),
+        ("GET", f"/invoices/{invoice}/lifecycle", {}, "owner"),
+        ("GET", f"/dossiers/{dossier}/settings", {}, "owner"),
+        ("PUT", f"/dossiers/{dossier}/settings", {"json": {"auto_accept": False, "payment_button": False,
+                                                           "payment_link_days": 1, "after_payment_url": ""}}, None),
+        ("GET", f"/dossiers/{dossier}/tasks", {}, "owner"),
+        ("POST", f"/dossiers/{dossier}/tasks/{invoice}:0:wrong_dossier", {"json": {"action": "accept"}}, None),
+        ("GET", f"/firms/{firm}/webhooks", {}, "admin"),
+        ("POST", f"/firms/{firm}/webhooks", {"json": {"url": "https://evil.example/hooks"}}, None),
+        ("GET", f"/firms/{firm}/deliveries", {}, "admin"),
+        ("POST", f"/firms/{firm}/deliveries/dlv_0/replay", {}, None),
         ("GET", f"/firms/{firm}/collaborators", {}, "admin"),
         ("POST", f"/firms/{firm}/collaborators", {"json": {"email": "spy@evil.example", "admin": True}}, None),
         ("POST", f"/firms/{firm}/dossiers", {"json": onboarding.dossier_form("891452369", "spy@evil.example")}, None),
@@ -102,6 +112,10 @@ def test_the_outsiders_attempts_changed_nothing(api, world):
     staff = expect(api.get(f"/firms/{world['firm'].firm_id}/collaborators", headers=bearer(world["firm"].admin)),
                    200)["collaborators"]
     assert "spy@evil.example" not in {c["user"]["email"] for c in staff}
+    settings = expect(api.get(f"/dossiers/{dossier_id}/settings", headers=bearer(owner)), 200)
+    assert settings["auto_accept"] and settings["payment_button"] and settings["payment_link_days"] == 30
+    hooks = expect(api.get(f"/firms/{world['firm'].firm_id}/webhooks", headers=bearer(world["firm"].admin)), 200)
+    assert "https://evil.example/hooks" not in {hook["url"] for hook in hooks}
 
 
 def test_requests_without_a_token_get_401(api, world):
