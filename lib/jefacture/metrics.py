@@ -18,3 +18,8 @@ DOCUMENTS_READ = Counter("jefacture_documents_read_total", "Documents read by th
 PAGES_READ = Counter("jefacture_pages_read_total", "Pages read by the extraction chain", ["kind"])
 READ_SECONDS = Histogram("jefacture_read_seconds", "Time to read one document", ["kind"],
                          buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60, 120))
+DELIVERY_ATTEMPTS = Counter("jefacture_delivery_attempts_total", "Routing's delivery attempts by destination kind, "
+                            "result and the delivery's status after it", ["destination", "result", "status"])
+TASKS_OPENED = Counter("jefacture_tasks_opened_total", "Tasks the anomaly checks opened, by check", ["check"])
+INVOICE_DECISIONS = Counter("jefacture_invoice_decisions_total", "Invoices accepted or rejected, by whom",
+                            ["outcome", "actor"])

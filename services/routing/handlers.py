@@ -8,6 +8,7 @@ from typing import Protocol
 
 from google.protobuf.json_format import MessageToDict
 
+from jefacture import metrics
 from jefacture.dossier_profiles import DossierUnknown
 from jefacture.envelope import new_envelope, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
@@ -264,6 +265,7 @@ def _conclude(delivery: Delivery, number: int, outcome: Outcome, *, sent: int, a
     get_logger().info("routing_attempt", delivery_id=delivery.id, document_id=delivery.document_id,
                       destination=delivery.destination, attempt=number, result=outcome.result,
                       response_code=outcome.response_code, error=outcome.error, status=transition.status)
+    metrics.DELIVERY_ATTEMPTS.labels(delivery.destination.split(":")[0], outcome.result, transition.status).inc()
 
 
 def _reference(delivery: Delivery) -> ev.InvoiceRef:

@@ -7,6 +7,7 @@ from typing import Protocol
 from google.protobuf.json_format import MessageToDict, ParseDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from jefacture import metrics
 from jefacture.envelope import new_envelope, occurred_at, payload_of, to_wire
 from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.events.v1.envelope_pb2 import Envelope
@@ -146,7 +147,8 @@ def _advance(ctx: Context, document_id: str) -> None:
     if failures:
         rejected = ev.InvoiceRejected(invoice=reference, reasons=failures, summary=summary_of(ctx, document_id, facts),
                                       rejected_by=SYSTEM, cdar_code=lifecycle.cdar_status(REJECTED, "").code)
-        _move(ctx, reference, "decision", REJECTED, SYSTEM, "; ".join(failures), (rejected,))
+        if _move(ctx, reference, "decision", REJECTED, SYSTEM, "; ".join(failures), (rejected,)):
+            metrics.INVOICE_DECISIONS.labels(REJECTED, SYSTEM).inc()
         return
     if _move(ctx, reference, READY, READY, SYSTEM, "read and sealed"):
         received = facts["received"]
@@ -220,10 +222,12 @@ def _open_task(ctx: Context, reference: ev.InvoiceRef, round_: int, check: str, 
     task_id = task_id or f"{reference.document_id}:{round_}:{check}"
     opened = ev.TaskOpened(invoice=reference, task_id=task_id, check=check, reason=reason, audience=audience,
                            assignees=assignees)
-    ctx.invoices.open_task(TaskRecord(id=task_id, document_id=reference.document_id,
+    opened_now = ctx.invoices.open_task(TaskRecord(id=task_id, document_id=reference.document_id,
                                       dossier_id=reference.dossier_id, round=round_, check=check, reason=reason,
                                       audience=audience, assignees=assignees, opened_at=ctx.now,
                                       outbox=[_event(opened, reference.document_id)]))
+    if opened_now:
+        metrics.TASKS_OPENED.labels(check).inc()
 
 
 def _accept(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, reason: str) -> None:
@@ -231,14 +235,16 @@ def _accept(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, rea
     passed = [name for name in CHECK_NAMES if name not in raised]
     validated = ev.InvoiceValidated(invoice=reference, checks_passed=passed,
                                     summary=summary_of(ctx, reference.document_id, facts), accepted_by=actor)
-    _move(ctx, reference, "decision", ACCEPTED, actor, reason, (validated,))
+    if _move(ctx, reference, "decision", ACCEPTED, actor, reason, (validated,)):
+        metrics.INVOICE_DECISIONS.labels(ACCEPTED, "system" if actor == SYSTEM else "person").inc()
 
 
 def _reject(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, reason: str) -> None:
     status = lifecycle.cdar_status(REJECTED, _direction(reference), by_person=True)
     rejected = ev.InvoiceRejected(invoice=reference, reasons=[reason], summary=summary_of(
         ctx, reference.document_id, facts), rejected_by=actor, cdar_code=status.code)
-    _move(ctx, reference, "decision", REJECTED, actor, reason, (rejected,), by_person=True)
+    if _move(ctx, reference, "decision", REJECTED, actor, reason, (rejected,), by_person=True):
+        metrics.INVOICE_DECISIONS.labels(REJECTED, "person").inc()
 
 
 def resolve_task(ctx: Context, task_id: str, dossier_id: str, user_id: str, action: str, reason: str = "",
