@@ -14,14 +14,27 @@ from decimal import Decimal
 
 from . import normalize as nz
 from .items import read_line_items
-from .layout import CHECK_FAILED, UNLABELLED, Candidate, Document, Hit, best, build_lines, text_near, typed_near
+from .layout import (
+    CHECK_FAILED,
+    UNLABELLED,
+    Candidate,
+    Document,
+    Hit,
+    Line,
+    best,
+    build_lines,
+    text_near,
+    trim,
+    typed_near,
+)
 from .parties import read_identifiers, read_parties
 from .reading import CREDIT_NOTE, INVOICE, InvoiceLine, Reading, Word
 from .totals import find_rate_lines, rate_by_the_tax_label, read_totals, read_vat_breakdown
-from .vocabulary import CONTACT_LIKE
+from .vocabulary import CONTACT_LIKE, POSTCODE
 
 ADDRESS_LINES = 3  # lines of a delivery address after its first
 INVOICE_ON_CREDIT_NOTE = 0.4  # how much less a label naming an invoice announces a credit note's own number
+TITLE_SIZE = 1.5  # a title is set at least this much taller than the text
 
 # ---------------------------------------------------------------- value finders
 
@@ -63,7 +76,17 @@ def read_document_type(doc: Document) -> str:
             if match[0] != "avoir" or original.isupper() or re.match(r"\s*(n|no|num|numero)\b",
                                                                      line.folded[match.end():]):
                 return CREDIT_NOTE
+            if _set_as_a_title(doc, line, match.start(), match.end()):
+                return CREDIT_NOTE
     return INVOICE
+
+
+def _set_as_a_title(doc: Document, line: Line, start: int, end: int) -> bool:
+    """A word alone in its run and set larger than the text ('Avoir' as a page's title, not 'avoir' in a
+    sentence)."""
+    box = line.box(start, end)
+    return (trim(line, *line.run_at(start)) == (start, end)
+            and box.y1 - box.y0 >= TITLE_SIZE * doc.typical_height(line.page))
 
 
 def read_dates(doc: Document, fields: dict[str, Candidate]) -> None:
@@ -159,8 +182,8 @@ def _stated_operation_nature(doc: Document) -> Candidate | None:
     pattern = re.compile(r"livraisons? de biens|prestations? de services|operations? mixtes?|"
                          r"biens et services|delivery of goods|supply of services")
     for line in doc.lines:
-        match = None if line.in_table else pattern.search(line.folded)
-        if match:
+        match = pattern.search(line.folded)
+        if match and line.outside_table(match.start(), match.end()):
             nature = nz.operation_nature(line.text[match.start():match.end()])
             return Candidate(nature, 0.7 * line.confidence(match.start(), match.end()), line, match.start(),
                              match.end())
@@ -168,7 +191,8 @@ def _stated_operation_nature(doc: Document) -> Candidate | None:
 
 
 def _delivery_address(doc: Document) -> Candidate | None:
-    """The address after its label, with the lines that go on under it in its block: 'street, postcode city'."""
+    """The address after its label, with the lines that go on under it in its block down to its postcode and city:
+    'street, postcode city'."""
     for hit in _heading_hits(doc, "delivery_address", sure=0.8):
         first = text_near(doc, hit)
         if not first:
@@ -176,7 +200,8 @@ def _delivery_address(doc: Document) -> Candidate | None:
         parts = [first.value]
         cell = doc.cell_at(first.line, first.start)
         for following in cell.block.after(cell)[:ADDRESS_LINES] if cell else []:
-            if CONTACT_LIKE.search(following.folded) or following.line.hits_in(following.start, following.end):
+            if (POSTCODE.search(nz.fold(parts[-1])) or CONTACT_LIKE.search(following.folded)
+                    or following.line.hits_in(following.start, following.end)):
                 break
             parts.append(following.text)
         first.value = ", ".join(" ".join(part.split()) for part in parts)

@@ -50,10 +50,12 @@ def _starts_a_run(line: Line, kinds: tuple[str, ...]) -> bool:
 
 
 def _ends_the_table(line: Line, columns: list[Column]) -> bool:
-    """A totals or payment line, or a label with its ':' ('Nature de l'opération :') where the table was. A label
-    that may be an ordinary word ('TVA') after a row's text is part of the row ('2 u x 29,54   TVA 5,5 %')."""
+    """A totals or payment line, or a label with its ':' ('Nature de l'opération :') where the table was (not in a
+    sidebar left of it). A label that may be an ordinary word ('TVA') after a row's text is part of the row
+    ('2 u x 29,54   TVA 5,5 %')."""
+    table_x0 = columns[0].x0 - TABLE_SLACK
     return any(hit.starts_run and (hit.kind in TABLE_ENDS or hit.kind in AFTER_ITEMS_KINDS and hit.announces)
-               and (hit.weight >= 1 or not _text_before(line, hit.start, columns[0].x0 - TABLE_SLACK))
+               and hit.box.x1 >= table_x0 and (hit.weight >= 1 or not _text_before(line, hit.start, table_x0))
                for hit in line.hits)
 
 
@@ -193,7 +195,8 @@ def read_line_items(doc: Document) -> tuple[list[InvoiceLine], bool]:
         if item:
             items.append(item)
         elif previous and items and line.top - previous.bottom < 1.5 * line.height:
-            text = line.text.replace("\t", " ").strip()
+            text = " ".join(line.text[start:end] for start, end in line.runs
+                            if line.x_range(start, end)[1] >= columns[0].x0 - TABLE_SLACK)  # not a sidebar's
             items[-1] = InvoiceLine(f"{items[-1].description} {text}".strip(), items[-1].quantity,
                                     items[-1].unit_price, items[-1].amount, items[-1].vat_rate)
         else:

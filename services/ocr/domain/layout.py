@@ -1,9 +1,9 @@
 """Where words sit on the page: lines, runs, labels, blocks, and values found next to their labels.
 
 Words are grouped into lines (same baseline) and runs (words separated by ordinary spaces, in one font size). Runs
-that sit under each other, close and overlapping, form blocks: an address, a column of totals, a sidebar. A field's
-value is the nearest value of the right type to the right of its label on the same line, else just below it in the
-label's column.
+that sit under each other, close and overlapping, form blocks: an address, a column of totals, a sidebar (beside the
+items table too). A field's value is the nearest value of the right type to the right of its label on the same line,
+else just below it in the label's column; never a cell of the items table for a label outside it.
 """
 import re
 import statistics
@@ -116,6 +116,16 @@ class Hit:
     def starts_run(self) -> bool:
         run_start, _ = self.line.run_at(self.start)
         return trim(self.line, run_start, self.start)[0] >= self.start
+
+    @property
+    def in_sentence(self) -> bool:
+        """A word that may be a label, after words of a sentence in its run ('Comptant à réception de facture'; not
+        'NO FACTURE', 'Total à régler TTC', or 'N* facture' as OCR may read 'N° facture')."""
+        run_start, run_end = self.line.run_at(self.start)
+        first = trim(self.line, run_start, run_end)[0]
+        if self.weight >= 1 or first >= self.start or self.line.hits_in(first, first + 1):
+            return False
+        return any(letters(word) >= 3 for word in self.line.text[first:self.start].split())
 
     @property
     def announces(self) -> bool:
@@ -293,13 +303,13 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def find_blocks(lines: list[Line]) -> list[Block]:
-    """The blocks of one page's lines (top to bottom). A run joins the block whose last run is just above it and
-    overlaps it most; a block takes one run per line."""
+    """The blocks of one page's lines (top to bottom), the items table left out (not a sidebar beside it). A run
+    joins the block whose last run is just above it and overlaps it most; a block takes one run per line."""
     blocks: list[Block] = []
     open_blocks: list[Block] = []  # those whose last run is close enough above to be followed
     for line in lines:
         claims: list[tuple[float, Cell, Block]] = []
-        cells = [Cell(line, *trim(line, start, end)) for start, end in line.runs]
+        cells = [Cell(line, *trim(line, start, end)) for start, end in line.runs if line.outside_table(start, end)]
         cells = [cell for cell in cells if cell.end > cell.start]
         open_blocks = [block for block in open_blocks
                        if line.top - block.cells[-1].box.y1 <= BLOCK_GAP * 2 * block.cells[-1].height]
@@ -351,8 +361,7 @@ class Document:
     # -- blocks
     def blocks(self, page: int) -> list[Block]:
         if page not in self._blocks:
-            lines = [line for line in self.by_page.get(page, []) if not line.in_table]
-            self._blocks[page] = find_blocks(lines)
+            self._blocks[page] = find_blocks(self.by_page.get(page, []))
             for block in self._blocks[page]:
                 for cell in block.cells:
                     self._cells[(cell.line.number, cell.line.run_at(cell.start)[0])] = cell
@@ -389,22 +398,28 @@ class Document:
         following = [other.start for other in line.hits if other.start >= hit.end
                      and (not free_text or other.announces or other.starts_run and other.start not in line.glued
                           and other.kind != hit.kind)]
+        if line.in_table and line.outside_table(hit.start, hit.end):  # a sidebar's label: the table is not its value
+            following += [start for start, end in line.runs_after(hit.end) if not line.outside_table(start, end)]
         return hit.end, min(following, default=len(line.text))
 
-    def lines_below(self, line: Line) -> Iterator[Line]:
-        """The lines under `line`, near enough for a value; a line's own top may be a tall title's beside the
-        text that is under `line` (callers check the runs they take)."""
+    def lines_below(self, line: Line, box: Box) -> Iterator[Line]:
+        """The lines under a label (its box on `line`), near enough for a value. Distances are in the label's own
+        height: its line may be taller, a title or a table's row beside it (callers check the runs they take)."""
+        height = box.y1 - box.y0
         page_lines = self.by_page[line.page]
         for other in page_lines[page_lines.index(line) + 1:]:
-            if other.top - line.bottom > BELOW_LINES * line.height:
+            if other.top - box.y1 > BELOW_LINES * height:
                 return
-            if other.bottom >= line.bottom + 0.5 * line.height and not other.in_table:
+            if other.bottom >= box.y1 + 0.5 * height:
                 yield other
 
     def runs_in_band(self, line: Line, x0: float, x1: float) -> list[tuple[int, int]]:
-        """The runs of `line` that overlap the column from x0 to x1, most overlapping first."""
+        """The runs of `line` that overlap the column from x0 to x1, most overlapping first (none of the items
+        table's)."""
         overlaps = []
         for start, end in line.runs:
+            if not line.outside_table(start, end):
+                continue
             r0, r1 = line.x_range(start, end)
             overlap = min(r1, x1) - max(r0, x0)
             if overlap > 0:
@@ -417,14 +432,14 @@ class Document:
         'Paiement à 30 jours', 'Comptant à réception de facture')."""
         box = hit.box
         slack = 1.5 * hit.line.char_width
-        for distance, line in enumerate(self.lines_below(hit.line)):
+        for distance, line in enumerate(self.lines_below(hit.line, box)):
             runs = self.runs_in_band(line, box.x0 - slack, box.x1 + slack)
             if not runs:
                 continue
             start, end = runs[0]
             if free_text:
                 start, end = line.phrase_start(start), line.phrase_end(end)
-            if line.box(start, end).y0 < hit.line.top + 0.5 * hit.line.height:
+            if line.box(start, end).y0 < box.y0 + 0.5 * (box.y1 - box.y0):
                 continue
             labels = line.hits_in(start, end)
             if free_text:
@@ -491,16 +506,20 @@ def unique_by_value(candidates: list[Candidate]) -> list[Candidate]:
 
 def typed_near(doc: Document, hit: Hit, finder: Finder, convert: Callable = str,
                first_only: bool = False) -> list[Candidate]:
-    """Values of one type next to a label: to its right on its line (nearest first), else just below it."""
+    """Values of one type next to a label: to its right on its line (nearest first), else just below it. A word that
+    may be a label, inside a sentence, announces only what follows it in its run."""
     line = hit.line
     start, end = doc.right_window(hit)
+    in_sentence = hit.in_sentence
+    if in_sentence:
+        end = min(end, line.run_at(hit.start)[1])
     spans = finder(line.text[start:end])
     if first_only:
         spans = spans[:1]
     if spans:
         return [_candidate(hit, line, start + span.start, start + span.end, span.value, convert,
                            RIGHT * 0.92 ** order) for order, span in enumerate(spans)]
-    for distance, under, run_start, run_end in doc.below(hit):
+    for distance, under, run_start, run_end in [] if in_sentence else doc.below(hit):
         spans = finder(under.text[run_start:run_end])
         if spans:
             span = spans[0]
@@ -529,7 +548,8 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
         if next_start >= window_end or line.x_range(next_start, next_end)[0] - label_end > NEAR_RIGHT:
             break
         start, end = trim(line, next_start, min(line.phrase_end(next_end), window_end))
-        if letters(line.text[start:end]) >= min_letters and not doc.is_continued_text(line, next_start):
+        if (letters(line.text[start:end]) >= min_letters and not doc.is_continued_text(line, next_start)
+                and not is_label_only(line, next_start, next_end)):
             return text_candidate(hit, line, start, end, NEXT_RUN)
         break
     for distance, under, under_start, under_end in doc.below(hit, free_text=True):
@@ -538,6 +558,14 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
             return text_candidate(hit, under, start, end, BELOW - 0.05 * distance)
         return None
     return None
+
+
+def is_label_only(line: Line, start: int, end: int) -> bool:
+    """Whether a run is a label waiting for its own value: a label and nothing else, or text ending with ':'."""
+    if line.text[start:end].rstrip().endswith(":"):
+        return True
+    start, end = trim(line, start, end)
+    return any(trim(line, hit.start, hit.end) == (start, end) for hit in line.hits_in(start, end))
 
 
 def text_candidate(hit: Hit, line: Line, start: int, end: int, geometry: float) -> Candidate:

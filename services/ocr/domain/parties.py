@@ -1,13 +1,16 @@
 """The supplier and the customer: their names, and which SIREN, SIRET and VAT numbers are whose.
 
 A party is a block of text (name, address, identifiers) announced by a label ('Facturé à', 'DOIT :', 'Émetteur')
-set before it, above it or as its heading. Without labels, the address blocks at the top of the first page are told
+set before it, above it or as its heading; its name may have a label of its own ('Raison sociale', or a caption in
+capitals that OCR misspelt). Two party headings side by side split the page under them into the parties'
+columns, however many boxes each is set in. Without labels, the address blocks at the top of the first page are told
 apart by what marks the issuer: its name in the legal mentions, its phone or e-mail, its place at the top; the other
 address block is the customer's. Identifiers inside a party's block are that party's; the others are the supplier's
 unless a customer label announces them.
 """
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from . import normalize as nz
 from .layout import (
@@ -26,15 +29,19 @@ from .layout import (
     Line,
     best,
     letters,
+    text_near,
     trim,
     typed_near,
     unique_by_value,
 )
-from .vocabulary import ADDRESS_LIKE, COMPANY_FORM, CONTACT_LIKE, LEGAL_MENTION, POSTCODE, is_party_heading
+from .vocabulary import ADDRESS_LIKE, COMPANY_FORM, CONTACT_LIKE, LABELS, LEGAL_MENTION, POSTCODE, is_party_heading
 
 HEADER = 0.25  # the top of the first page, where the issuer presents itself
 PARTIES_ZONE = 0.6  # parties' blocks start above this fraction of the first page
 LARGER = 1.15  # text this much taller than the body's stands out
+NEARLY = 0.8  # how alike (difflib's ratio) a misread label is to the label
+NAME_LABELS = [nz.fold(label) for label in LABELS["party_name"]]
+NAME_JOINERS = re.compile(r"de|du|des|et|la|le|les|d'.*|l'.*|en|sur|aux|au|a|and|of|the|&")
 CONNECTOR = re.compile(r"(&|\bet|\bde|\bdu|\bdes|-|\band)$")
 TITLE = re.compile(r"(facture|avoir|invoice|devis|credit note|note de credit|facture d'avoir)s?")
 
@@ -56,6 +63,8 @@ def read_parties(doc: Document, fields: dict[str, Candidate]) -> None:
         if party:
             fields[f"{kind}_name"] = party.name
             doc.party_cells[kind] = {id(cell) for cell in party.cells}
+    for kind, cells in _party_columns(doc).items():
+        doc.party_cells[kind] |= {id(cell) for cell in cells}
     if not supplier:
         name = _header_name(doc) or _legal_mention_name(doc) or _first_text(doc)
         if name:
@@ -79,15 +88,20 @@ def _labelled_party(doc: Document, kind: str, taken: Party | None = None) -> Par
 
 def _party_after(doc: Document, line: Line, start: int, end: int, weight: float) -> Party | None:
     """The party a label announces: the rest of its run ('Client : Garage Central'), else the next run on its line
-    ('DOIT : ⇥ David Immobilier'), else the text under it."""
+    ('DOIT : ⇥ David Immobilier'), else the text under it; first the text under it when the label heads a block
+    ('FOURNISSEUR ⇥ RÉCEPTION' over two boxes)."""
     cell = doc.cell_at(line, start)
     if cell is None:
         return None
     rest_start, rest_end = trim(line, end, cell.end)
-    if letters(line.text[rest_start:rest_end]) >= 3:
+    if letters(line.text[rest_start:rest_end]) >= 3 and not _only_labels(line, rest_start, rest_end):
         if not _could_be_party_name(line, rest_start, rest_end):
             return None
         return _party(doc, line, rest_start, rest_end, weight * RIGHT, cell)
+    if cell.block.after(cell):
+        party = _party_under(doc, cell, weight)
+        if party:
+            return party
     label_x1 = line.box(start, end).x1
     for next_start, next_end in line.runs_after(cell.end):
         if line.x_range(next_start, next_end)[0] - label_x1 > NEAR_RIGHT:
@@ -97,10 +111,80 @@ def _party_after(doc: Document, line: Line, start: int, end: int, weight: float)
                 line, next_start):
             return _party(doc, line, right.start, right.end, weight * NEXT_RUN, right)
         break
+    return _party_under(doc, cell, weight)
+
+
+def _party_under(doc: Document, cell: Cell, weight: float) -> Party | None:
+    """The party whose name is under its label, past a caption or a label of the name."""
     under = _cell_under(doc, cell)
+    following = under.block.after(under) if under else []
+    if under and following and _is_caption(under, following[0]):
+        under = following[0]
     if under and _could_be_party_name(under.line, under.start, under.end):
         return _party(doc, under.line, under.start, under.end, weight * BELOW, under)
-    return None
+    return _named_party(doc, under, weight * BELOW) if under else None
+
+
+def _is_caption(cell: Cell, below: Cell) -> bool:
+    """A name's label misread by OCR, in capitals over the name and starting where it starts ('RASOIN SOCIALE' over
+    'Dupont SAS')."""
+    return (cell.text.isupper() and abs(cell.box.x0 - below.box.x0) <= 2 * cell.line.char_width
+            and _could_be_party_name(below.line, below.start, below.end) and not ADDRESS_LIKE.search(below.folded)
+            and _spelt_like_a_name_label(cell.folded))
+
+
+def _spelt_like_a_name_label(folded: str) -> bool:
+    return any(SequenceMatcher(None, folded, label).ratio() >= NEARLY for label in NAME_LABELS)
+
+
+def _named_party(doc: Document, cell: Cell, weight: float) -> Party | None:
+    """The party whose name a label gives ('Raison sociale' over 'Dupont SAS'), when `cell` is that label."""
+    label = next((hit for hit in cell.line.hits_in(cell.start, cell.end) if hit.kind == "party_name"), None)
+    value = text_near(doc, label) if label else None
+    value_cell = doc.cell_at(value.line, value.start) if value else None
+    if value_cell is None or not _could_be_party_name(value.line, value.start, value.end):
+        return None
+    return _party(doc, value.line, value.start, value.end, weight * value.score, value_cell)
+
+
+def _party_columns(doc: Document) -> dict[str, list[Cell]]:
+    """Two party headings side by side ('Émetteur ⇥ Destinataire') split the page under them in two columns: what
+    stands in a column, down to a line that crosses the split or a wide gap, is that party's (its name, address and
+    identifiers, however many boxes they are set in)."""
+    columns: dict[str, list[Cell]] = {"customer": [], "supplier": []}
+    for line in doc.lines:
+        headings = sorted((hit for hit in line.hits if hit.kind in ("customer", "supplier") and _is_heading(hit)),
+                          key=lambda hit: hit.start)
+        if len(headings) != 2 or headings[0].kind == headings[1].kind:
+            continue
+        left, right = headings
+        split = right.box.x0 - 2 * line.char_width
+        page_lines = doc.by_page[line.page]
+        bottom = line.bottom
+        for below in page_lines[page_lines.index(line) + 1:]:
+            boxes = [below.box(start, end) for start, end in below.runs]
+            if below.top - bottom > BELOW_LINES * line.height or any(b.x0 < split < b.x1 for b in boxes):
+                break
+            bottom = max(bottom, below.bottom)
+            for (start, _), box in zip(below.runs, boxes, strict=True):
+                cell = doc.cell_at(below, start)
+                if cell:
+                    columns[(left if box.x1 <= split else right).kind].append(cell)
+    return columns
+
+
+def _is_heading(hit: Hit) -> bool:
+    """A label that is its run's only text."""
+    run_start, run_end = hit.line.run_at(hit.start)
+    return trim(hit.line, run_start, run_end) == trim(hit.line, hit.start, hit.end)
+
+
+def _only_labels(line: Line, start: int, end: int) -> bool:
+    """Whether a span holds labels and nothing else: a heading ('FOURNISSEUR - EXPÉDITEUR')."""
+    text = list(line.text[start:end])
+    for hit in line.hits_in(start, end):
+        text[max(hit.start - start, 0):hit.end - start] = " " * (min(hit.end, end) - max(hit.start, start))
+    return not letters("".join(text))
 
 
 def _cell_under(doc: Document, cell: Cell) -> Cell | None:
@@ -129,7 +213,7 @@ def _continue_name(doc: Document, name: Candidate, cells: list[Cell]) -> None:
     first, following = cells[0], cells[1]
     text = following.text
     if any(char.isdigit() for char in text) or CONTACT_LIKE.search(following.folded) or following.line.hits_in(
-            following.start, following.end) or letters(text) < 2:
+            following.start, following.end) or letters(text) < 2 or _is_sentence(text):
         return
     typical = doc.typical_height(first.line.page)
     same_size = abs(following.height - first.height) <= 0.1 * first.height
@@ -139,9 +223,18 @@ def _continue_name(doc: Document, name: Candidate, cells: list[Cell]) -> None:
         name.value = _clean_name(f"{name.value} {text}")
 
 
+def _is_sentence(text: str) -> bool:
+    """Words in lower case other than those joining a name's words ('Devis gratuit sur simple demande' under a
+    name is a slogan; 'et Fils SASU' goes on the name)."""
+    lower = [word for word in text.split() if word[:1].islower() and not NAME_JOINERS.fullmatch(nz.fold(word))]
+    return len(lower) >= 2
+
+
 def _could_be_party_name(line: Line, start: int, end: int) -> bool:
     text, folded = line.text[start:end], line.folded[start:end]
     if letters(text) < 3 or CONTACT_LIKE.search(folded) or POSTCODE.search(folded) or text[:1].isdigit():
+        return False
+    if text[:1].islower():  # a sentence going on ('... restent la propriété du vendeur jusqu'au paiement')
         return False
     if nz.find_dates(text) or any(hit.kind != "other" or _covers(hit, start, end) for hit in line.hits_in(start, end)):
         return False

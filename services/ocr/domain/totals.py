@@ -174,9 +174,21 @@ def find_rate_lines(doc: Document) -> list[RateLine]:
             vat_table_until = line.number + 6
             continue
         for rate_line in _rate_lines(line, line.number <= vat_table_until) or _rates_over_amounts(doc, line):
-            if all((r.rate, r.base, r.tax) != (rate_line.rate, rate_line.base, rate_line.tax) for r in found):
-                found.append(rate_line)
+            _add_rate_line(found, rate_line)
     return found
+
+
+def _add_rate_line(found: list[RateLine], rate_line: RateLine) -> None:
+    """A rate and its tax printed twice (a VAT table, then 'TVA 20 %' among the totals) are one line of the
+    breakdown, with the base where one of them gives it."""
+    for index, known in enumerate(found):
+        if (known.rate, known.tax) == (rate_line.rate, rate_line.tax) and None in (known.base, rate_line.base):
+            if known.base is None:
+                found[index] = rate_line
+            return
+        if (known.rate, known.base, known.tax) == (rate_line.rate, rate_line.base, rate_line.tax):
+            return
+    found.append(rate_line)
 
 
 def _rate_of_label(hit: Hit) -> Decimal | None:

@@ -22,13 +22,14 @@ LABELS: dict[str, tuple] = {
     "issue_date": (
         "date de facture", "date de facturation", "date d'émission", "date de l'émission", "date facture",
         "émise le", "émis le", "facturé le", "date d'édition", "invoice date", "date of issue", "issue date",
-        "issued on", "date de l'avoir", "date d'avoir", ("date", 0.75), ("fait le", 0.6), ("établie le", 0.7)),
+        "issued on", "date de l'avoir", "date d'avoir", "date d'établissement", ("date", 0.75), ("fait le", 0.6),
+        ("établie le", 0.7), ("établi le", 0.7), ("édité le", 0.7), ("éditée le", 0.7)),
     "due_date": (
         "date d'échéance", "date échéance", "échéance", "date limite de paiement", "date limite de règlement",
         "date limite", "à payer avant le", "à régler avant le", "payable avant le", "payable le", "payable au",
         "à payer le", "à payer au", "à régler le", "à régler au", "payer avant le", "règlement avant le",
-        "paiement avant le", "date d'exigibilité", "exigible le", "due date", "payment due", "due on", "pay by",
-        ("date de paiement", 0.6), ("date de règlement", 0.6)),
+        "paiement avant le", "date d'exigibilité", "date d'exigibilité du paiement", "exigible le", "due date",
+        "payment due", "due on", "pay by", ("date de paiement", 0.6), ("date de règlement", 0.6)),
     "currency": ("devise", "currency", "monnaie"),
     "total_excl_tax": (
         "total ht", "total h.t.", "total hors taxes", "total hors taxe", "montant ht", "montant hors taxes",
@@ -60,11 +61,13 @@ LABELS: dict[str, tuple] = {
         "commande n°", "réf. commande", "référence commande", "référence de commande", "votre commande",
         "votre bon de commande", "purchase order", "purchase order number", "po number", "po no", "order number",
         "order no", "n° d'engagement", "numéro d'engagement", "engagement juridique", "n° engagement",
-        "votre cde", "n° cde", "réf. cde", "cde n°", ("bdc", 0.8), ("commande", 0.6), ("cde", 0.6), ("po", 0.6),
+        "votre cde", "n° cde", "réf. cde", "cde n°", "cde client", "commande client", "n° commande client",
+        "commande client n°", ("bdc", 0.8), ("commande", 0.6), ("cde", 0.6), ("po", 0.6),
         ("votre référence", 0.6), ("vos références", 0.6)),
     "delivery_address": (
         "adresse de livraison", "lieu de livraison", "livré à", "livrer à", "à livrer à", "livraison à",
         "ship to", "shipping address", "delivery address", "deliver to", "adresse livraison",
+        "expédié à", "expédiée à", "expédier à", "adresse d'expédition", "livré au", "livrée au", "livrées au",
         "adresse du chantier", "adresse chantier", "lieu du chantier", "lieu d'intervention",
         "adresse d'intervention", "lieu d'exécution", "lieu de la prestation", "site address", "work site",
         ("chantier", 0.8), ("livraison", 0.7)),
@@ -72,18 +75,24 @@ LABELS: dict[str, tuple] = {
         "nature de l'opération", "nature des opérations", "nature de l'operation", "catégorie de l'opération",
         "type d'opération", "operation category", "nature of operation", ("opération", 0.6), ("nature", 0.6)),
     "customer": (
-        "client", "facturé à", "facturée à", "facturer à", "facture à", "destinataire", "adresse de facturation",
-        "adresse facturation", "bill to", "billed to", "invoice to", "sold to", "customer", "acheteur", "buyer",
-        "à l'attention de", "adressé à", "adressée à", "preneur", "donneur d'ordre", "doit", ("débiteur", 0.8)),
+        "client", "client facturé", "client livré et facturé", "facturé à", "facturée à", "facturer à", "facture à",
+        "destinataire", "adresse de facturation", "adresse facturation", "bill to", "billed to", "invoice to",
+        "sold to", "customer", "acheteur", "buyer", "à l'attention de", "adressé à", "adressée à", "preneur",
+        "donneur d'ordre", "doit", ("débiteur", 0.8)),
+    "party_name": ("raison sociale", "dénomination", "dénomination sociale", "nom commercial", "nom de la société",
+                   "nom de l'entreprise", "company name", "business name", "legal name"),
     "supplier": (
         "émetteur", "émis par", "fournisseur", "vendeur", "prestataire", "seller", "supplier", "vendor",
         "expéditeur", "issued by", "from"),
-    "customer_siren": ("siren client", "siren du client", "n° siren client", "siren acheteur", "customer siren"),
+    "customer_siren": ("siren client", "siren du client", "n° siren client", "siren acheteur", "customer siren",
+                       "votre siren", "votre n° siren"),
     "customer_vat": (
         "tva client", "n° tva client", "tva intracommunautaire client", "n° tva intracommunautaire client",
-        "tva intracom client", "n° tva du client", "tva acheteur", "customer vat", "buyer vat", "vat client"),
-    "siren": ("siren", "n° siren", "numéro siren", "rcs", "r.c.s.", "registre du commerce", "immatriculation",
-              "n° d'immatriculation", "company number"),
+        "tva intracom client", "n° tva du client", "tva acheteur", "customer vat", "buyer vat", "vat client",
+        "votre n° tva", "votre numéro de tva", "votre tva intracommunautaire", "votre n° tva intracommunautaire",
+        "your vat number"),
+    "siren": ("siren", "n° siren", "siren n°", "numéro siren", "rcs", "r.c.s.", "registre du commerce",
+              "immatriculation", "n° d'immatriculation", "company number"),
     "siret": ("siret", "n° siret", "numéro siret", "siret n°"),
     "vat_number": (
         "n° tva", "numéro de tva", "numéro tva", "tva intracommunautaire", "n° tva intracommunautaire",
@@ -107,7 +116,7 @@ LABELS: dict[str, tuple] = {
         "unité", "votre contact", "interlocuteur", "tva sur les débits", "exonération", "taux tva", "taux de tva",
         "facture d'origine", "facture origine", "facture initiale", "facture de référence", "facture concernée",
         "facture rectifiée", "annule et remplace", "sur facture", "en référence à la facture", "coordonnées bancaires",
-        "bank details"),
+        "bank details", "bon de livraison", "n° de bl", "n° bl", "bl n°", "n° de bon de livraison"),
 }
 # Words that announce a party only as a heading of their own ("Pour :" over the customer's address): in a sentence
 # they are ordinary words.
@@ -152,6 +161,7 @@ def _tokens(phrase: str) -> list[str]:
 
 
 GLUED_DATE = r"\d{1,4}([./-])\d{1,2}\1\d{2,4}(?!\d)"  # a date right after a label, without a space
+GLUED_AMOUNT = r"\d{1,3}(?:[ .]\d{3})*,\d{2}(?!\d)"  # an amount in French notation right after a label
 ABBREVIABLE = 5  # words at least this long may be cut after their first letters and a dot ('Cond.', 'Règl.')
 ABBREVIATED = 3  # letters an abbreviation keeps, at least
 
@@ -167,9 +177,10 @@ class Vocabulary:
         self._by_key = by_key
         self._abbreviated: dict[str, tuple[str, float]] = {}  # 'cond. de reglement' → its phrase's kind and weight
         # a phrase ending in "°" may be glued to its value ("N°F2026-001"), and any phrase to a date (OCR reads
-        # "Échéance2025-10-31"); otherwise a word glued to digits is part of a reference, not a label ("PO-5510")
-        self.pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(self._ordered) +
-                                  r")(?:(?<=°)|(?![a-z0-9])(?![\-/_.]?\d)|(?=" + GLUED_DATE + "))")
+        # "Échéance2025-10-31") or to an amount ("comprises21 054,40"); otherwise a word glued to digits is part of a
+        # reference, not a label ("PO-5510")
+        self.pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(self._ordered) + r")(?:(?<=°)|(?![a-z0-9])"
+                                  r"(?![\-/_.]?\d)|(?=" + GLUED_DATE + ")|(?=" + GLUED_AMOUNT + "))")
 
     def find(self, folded: str) -> Iterator[tuple[re.Match, str, float]]:
         """(match, kind, weight) for every phrase in a folded text, left to right."""

@@ -1074,3 +1074,143 @@ def test_what_stands_above_the_items_header_repeated_on_the_next_page_is_no_row(
     reading = read_invoice([first, second], kind="ocr")
     assert [line.amount for line in reading.lines] == ["848.30", "11.82"]
     assert reading.value("total_excl_tax") == "860.12" and reading.findings == []
+
+
+# ---------------------------------------------------------------- rules found on four more layouts held out until now
+
+def rows_at(x: float, y: float, texts: list[str], step: float = 0.015, height: float = 0.014) -> list[Word]:
+    return [phrase(x, y + step * number, text, height=height) for number, text in enumerate(texts)]
+
+
+def test_a_delivery_note_with_references_beside_the_items_and_the_seller_at_the_foot():
+    items = [(0.19, "Fauteuil de bureau", "5", "260,39", "1 301,95"), (0.22, "Lampe", "2", "50,00", "100,00"),
+             (0.235, "Ampoule", "1", "10,00", "10,00"), (0.25, "Câble", "4", "2,50", "10,00"),
+             (0.265, "Vis", "10", "1,00", "10,00")]
+    words = [phrase(0.37, 0.133, "Expédition"), phrase(0.37, 0.14, "Transporteur 2 colis", height=0.024)] + ocr_page(
+        (0.045, 0.06, "CLIENT LIVRÉ ET FACTURÉ", 0.78, "FACTURE"), (0.065, 0.06, "Boutique Muller SAS"),
+        (0.08, 0.06, "109 rue des Lilas", 0.7, "valant bon de livraison"), (0.095, 0.06, "94300 Vincennes"),
+        (0.11, 0.06, "SIREN : 893473041"), (0.125, 0.06, "N° TVA intracom. : FR93893473041"),
+        (0.145, 0.06, "LIVRAISON À"), (0.16, 0.06, "156 rue Pasteur"),
+        (0.175, 0.06, "49100 Angers", 0.37, "Désignation", 0.6, "Qté", 0.7, "PU HT", 0.8, "TVA", 0.9, "Total HT"),
+        (0.19, 0.06, "RÉFÉRENCES"), (0.205, 0.06, "N° de BL", 0.2, "BL26-31676"),
+        (0.22, 0.06, "N° de document", 0.2, "F2026-2477"), (0.235, 0.06, "Établi le", 0.2, "19-04-2026"),
+        (0.25, 0.06, "Modalités de paiement"), (0.265, 0.2, "45 jours fin de mois"),
+        (0.28, 0.06, "Type d'opération", 0.2, "Livraison de biens", 0.37, "Réf. R7452"),
+        (0.31, 0.37, "Taux", 0.45, "Base HT", 0.55, "TVA", 0.65, "Total net HT", 0.88, "1 431,95 €"),
+        (0.325, 0.37, "20 %", 0.45, "1 431,95", 0.55, "286,39", 0.65, "TVA 20 %", 0.88, "286,39 €"),
+        (0.34, 0.65, "Net à payer", 0.88, "1 718,34 €"), (0.36, 0.37, "Observations / réserves à la réception :"),
+        (0.76, 0.07, "FOURNISSEUR - EXPÉDITEUR", 0.6, "RÉCEPTION"), (0.775, 0.07, "Blanc Fournitures"),
+        (0.79, 0.07, "5 rue de la Paix, 92100 Boulogne"), (0.805, 0.07, "Tél. 04 06 14 72 20"),
+        (0.82, 0.07, "SIREN 214658973 - SIRET 21465897300075"), (0.835, 0.07, "N° TVA FR42214658973"),
+        *[(y, 0.37, label, 0.6, quantity, 0.7, price, 0.8, "20 %", 0.9, amount)
+          for y, label, quantity, price, amount in items])
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {
+        "customer_name": "Boutique Muller SAS", "customer_siren": "893473041", "customer_vat": "FR93893473041",
+        "supplier_name": "Blanc Fournitures", "supplier_siren": "214658973", "supplier_vat": "FR42214658973",
+        "invoice_number": "F2026-2477", "issue_date": "2026-04-19", "delivery_address": "156 rue Pasteur, 49100 Angers",
+        "payment_terms": "45 jours fin de mois", "operation_nature": "goods", "total_excl_tax": "1431.95",
+        "total_tax": "286.39", "total_incl_tax": "1718.34"})
+    assert [line.amount for line in reading.lines] == ["1301.95", "100.00", "10.00", "10.00", "10.00"]
+    assert [line.description for line in reading.lines] == ["Fauteuil de bureau", "Lampe", "Ampoule", "Câble",
+                                                           "Vis Réf. R7452"]
+    assert reading.vat_breakdown == [VatLine("20.00", "1431.95", "286.39")]
+
+
+def caption(x: float, y: float, text: str) -> Word:
+    """A label in small capitals, set smaller than the value under it."""
+    return phrase(x, y, text, height=0.009)
+
+
+def test_two_cards_of_boxes_with_their_labels_in_small_capitals_above_the_values():
+    words = [
+        phrase(0.07, 0.12, "ÉMETTEUR"), phrase(0.52, 0.12, "DESTINATAIRE"),
+        caption(0.08, 0.14, "RASON SOCALE"), phrase(0.53, 0.138, "Raison sociale"),  # as OCR may read a caption
+        phrase(0.08, 0.152, "LIBRAIRIE DU NICE SA"), phrase(0.53, 0.152, "CABINET LAMBERT"),
+        caption(0.08, 0.18, "ADRESSE"), caption(0.53, 0.18, "ADRESSE"),
+        *rows_at(0.08, 0.192, ["23 zone artisanale des Forges", "49100 Angers"]),
+        *rows_at(0.53, 0.192, ["32 rue des Lilas", "06000 Nice"]),
+        caption(0.08, 0.235, "SIREN"), caption(0.3, 0.235, "SIRET"), caption(0.53, 0.235, "SIREN"),
+        caption(0.7, 0.235, "N° TVA INTRACOMMUNAUTAIRE"),
+        phrase(0.08, 0.247, "400 487 096"), phrase(0.3, 0.247, "400 487 096 00531"),
+        phrase(0.53, 0.247, "689 566 552"), phrase(0.7, 0.247, "FR 68 689566552"),
+        caption(0.08, 0.275, "N° TVA INTRACOMMUNAUTAIRE"), caption(0.3, 0.275, "FORME JURIDIQUE"),
+        phrase(0.08, 0.287, "FR 94 400487096"), phrase(0.3, 0.287, "SA"),
+        caption(0.08, 0.32, "NUMÉRO"), caption(0.25, 0.32, "ÉMISSION"), caption(0.45, 0.32, "BON DE COMMANDE"),
+        phrase(0.08, 0.332, "FAC-26-04661"), phrase(0.25, 0.332, "27/07/2026"), phrase(0.45, 0.332, "4500009107"),
+        caption(0.08, 0.69, "CONDITIONS DE PAIEMENT"), caption(0.35, 0.69, "MODE DE RÈGLEMENT"),
+        caption(0.55, 0.69, "IBAN"),
+        phrase(0.08, 0.702, "Comptant à réception de facture"), phrase(0.35, 0.702, "Virement bancaire"),
+        phrase(0.55, 0.702, "FR76 1820 6472 4461 4044 8624 184"),
+        caption(0.08, 0.78, "TOTAL HT"), caption(0.3, 0.78, "TOTAL TVA"), caption(0.55, 0.78, "NET À PAYER TTC"),
+        phrase(0.08, 0.792, "€ 1 095,55"), phrase(0.3, 0.792, "€ 23,01"), phrase(0.55, 0.792, "€ 1 118,56")]
+    reading = read_invoice([words], kind="ocr")
+    assert_fields(reading, {
+        "supplier_name": "LIBRAIRIE DU NICE SA", "supplier_siren": "400487096", "supplier_vat": "FR94400487096",
+        "customer_name": "CABINET LAMBERT", "customer_siren": "689566552", "customer_vat": "FR68689566552",
+        "invoice_number": "FAC-26-04661", "issue_date": "2026-07-27", "purchase_order": "4500009107",
+        "payment_terms": "Comptant à réception de facture", "iban": "FR7618206472446140448624184",
+        "total_excl_tax": "1095.55", "total_tax": "23.01", "total_incl_tax": "1118.56"})
+    words = ocr_page((0.12, 0.52, "CLIENT"), (0.135, 0.53, "RAISOS SOCTALE"), (0.15, 0.53, "Cabinet Lambert"),
+                     (0.165, 0.53, "32 rue des Lilas, 06000 Nice"), TOTAL_TTC)  # a photo's caption, its size lost
+    assert read_invoice([words], kind="ocr").value("customer_name") == "Cabinet Lambert"
+
+
+def test_references_written_as_sentences_and_the_amount_in_words():
+    words = ocr_page(
+        (0.05, 0.09, "ÉTABLISSEMENTS BONNET EURL", 0.7, "Toulouse, le 2025-09-23"), (0.07, 0.09, "144 rue de la Paix"),
+        (0.083, 0.09, "31000 Toulouse"), (0.096, 0.09, "Tél. 05 20 36 44 37"),
+        (0.109, 0.09, "Identifiant TVA : FR51834928483"), (0.14, 0.55, "CLINIQUE BONNET SARL"),
+        (0.155, 0.55, "175 rue du Général Leclerc"), (0.17, 0.55, "13006 Marseille"), (0.2, 0.55, "Expédié à :"),
+        (0.215, 0.55, "166 rue Émile Zola"), (0.23, 0.55, "75011 Paris"), (0.264, 0.07, "FACTURE N° 2509-6930"),
+        (0.295, 0.07, "Date de la livraison ou de la prestation : 2025-09-18"),
+        (0.31, 0.07, "Date d'exigibilité du paiement : 2025-10-31"), (0.325, 0.07, "Votre SIREN : 470988809"),
+        (0.34, 0.07, "Votre n° TVA : FR31470988809"),
+        (0.5, 0.62, "Total HT", 0.85, "743,00"), (0.515, 0.62, "Total TVA", 0.85, "140,62"),
+        (0.53, 0.62, "Net à payer", 0.85, "883,62"),
+        (0.56, 0.07, "Arrêtée la présente facture à la somme de huit cent quatre-vingt-trois euros"),
+        (0.575, 0.07, "Clause de réserve de propriété : les marchandises restent la propriété du vendeur jusqu'au"),
+        (0.59, 0.07, "paiement intégral de leur prix."))
+    assert_fields(read_invoice([words], kind="ocr"), {
+        "supplier_name": "ÉTABLISSEMENTS BONNET EURL", "customer_name": "CLINIQUE BONNET SARL",
+        "customer_siren": "470988809", "customer_vat": "FR31470988809", "supplier_siren": "834928483",
+        "issue_date": "2025-09-23", "due_date": "2025-10-31",
+        "delivery_address": "166 rue Émile Zola, 75011 Paris", "total_incl_tax": "883.62"})
+
+
+def test_an_artisan_s_own_words_for_the_references_and_a_slogan_under_the_name():
+    words = [phrase(0.2, 0.033, "HENRY & GARCIA SASU", height=0.022),
+             phrase(0.2, 0.068, "Devis gratuit sur simple demande", height=0.022),
+             *rows_at(0.2, 0.116, ["92 rue Jean Jaurès - 78000 Versailles", "Tél. 01 94 73 16 68",
+                                   "Siret n° 209 935 014 00123"]),
+             *ocr_page((0.19, 0.58, "N° de pièce", 0.8, "F2025-2075"), (0.21, 0.09, "À l'attention de"),
+                       (0.226, 0.09, "LEGRAND IMMOBILIER", 0.58, "Commande client n°", 0.8, "4500005964"),
+                       (0.242, 0.09, "14 rue Carnot"), (0.257, 0.09, "74000 Annecy"),
+                       (0.272, 0.09, "Siren n° 638 665 695"), TOTAL_TTC)]
+    assert_fields(read_invoice([words], kind="ocr"), {
+        "supplier_name": "HENRY & GARCIA SASU", "supplier_siret": "20993501400123",
+        "customer_name": "LEGRAND IMMOBILIER", "customer_siren": "638665695", "invoice_number": "F2025-2075",
+        "purchase_order": "4500005964"})
+
+
+def test_a_credit_note_titled_in_large_letters_and_a_total_label_glued_to_its_amount():
+    words = [phrase(0.07, 0.13, "Avoir", height=0.03), phrase(0.3, 0.135, "Bertrand Industrie SASU"),
+             *ocr_page((0.17, 0.07, "N° AV2025-6570"), (0.5, 0.58, "Total hors taxes", 0.82, "18 414,59"),
+                       (0.515, 0.58, "Total TVA", 0.82, "2 639,81"),
+                       (0.53, 0.58, "Total toutes taxes comprises21 054,40"))]
+    reading = read_invoice([words], kind="ocr")
+    assert reading.document_type == "credit_note"
+    assert_fields(reading, {"invoice_number": "AV2025-6570", "total_incl_tax": "21054.40"})
+    words = ocr_page((0.13, 0.07, "Facture"), (0.2, 0.07, "Pour avoir un escompte, payez avant le 12/05/2026"),
+                     TOTAL_TTC)
+    assert read_invoice([words], kind="ocr").document_type == "invoice"
+
+
+def test_a_label_word_inside_a_sentence_announces_nothing_beyond_its_sentence():
+    words = ocr_page((0.2, 0.08, "N* facture", 0.3, "Date"), (0.215, 0.08, "P2025-9165", 0.3, "11/05/2025"),
+                     (0.5, 0.08, "Comptant à réception de facture", 0.4, "FR76 1820 6472 4461 4044 8624 184"),
+                     TOTAL_TTC)
+    assert_fields(read_invoice([words], kind="ocr"), {"invoice_number": "P2025-9165", "issue_date": "2025-05-11"})
+    words = ocr_page((0.5, 0.08, "Comptant à réception de facture", 0.4, "FR76 1820 6472 4461 4044 8624 184"),
+                     TOTAL_TTC)
+    assert read_invoice([words], kind="ocr").value("invoice_number") is None
