@@ -21,9 +21,9 @@ from .generator import make_invoice
 from .layouts import LAYOUT_NAMES, UNSEEN_LAYOUTS, layout_font, render_pdf
 from .model import Invoice
 
-GENERATOR_VERSION = 3  # 3: twenty layouts; four new ones held out (delivery_note, caps_boxes, accountant, artisan)
+GENERATOR_VERSION = 4  # 4: twenty-four layouts, 240 invoices; held out: fact_sheet, web_shop, mirrored, running_text
 DEFAULT_SEED = 2026
-DEFAULT_COUNT = 200
+DEFAULT_COUNT = 240  # ten invoices per layout
 KINDS = ("born_digital", "scan", "photo", "facturx", "cii", "ubl")
 OCR_KINDS = ("scan", "photo")
 STRUCTURED_KINDS = ("facturx", "cii", "ubl")

@@ -80,6 +80,7 @@ class FactSheet(Flowing):
     """A "fiche": one bordered two-column grid across the page holds every fact as a row, a label cell on the left
     and its value on the right, grouped under shaded section rows; the line items follow in a grid of the same width,
     then the amounts and the payment as more rows of the fact grid. Held out."""
+    unseen = True
     name = "fact_sheet"
     size = 8.5
     left, right = 15.0, 195.0
@@ -227,6 +228,7 @@ class WebShop(Flowing):
     in a grey band across the page, the billing and the delivery addresses side by side, the products, a tax detail
     table beside the totals and the payment; the seller's name and identifiers only in the small print at the foot.
     Held out."""
+    unseen = True
     name = "web_shop"
     font = "Helvetica"
     size = 8.5
@@ -401,6 +403,7 @@ class Mirrored(Flowing):
     """A mirror of the usual page: the seller in a column on the right behind a coloured rule, the customer top left,
     the title and under it the totals on the right, the references and the payment details on the left, the line
     items last; the page number at the top. Held out."""
+    unseen = True
     name = "mirrored"
     font = "Times"
     size = 10
@@ -551,6 +554,7 @@ class RunningText(Flowing):
     """A minimalist monospaced letter: the seller's name over one line of particulars, then every fact told in
     sentences where labels and values meet at colons, each line item a numbered sentence, the totals and how to pay
     as sentences too; no table, rule or box. Held out."""
+    unseen = True
     name = "running_text"
     font = "Courier"
     size = 9

@@ -1,4 +1,5 @@
-"""Four more held-out invoice layouts, designed without looking at the reader (see layouts.py's docstring).
+"""Four invoice layouts designed without looking at the reader; held out until session 3 studied them to fix the
+reader (see layouts.py's docstring), so no longer counted as unseen.
 
 - delivery_note: an invoice that is also the delivery note; a narrow left column with the buyer, the references and
   how to pay, the title and a tight table with wrapped descriptions on the right, the seller and the customer's
@@ -209,9 +210,8 @@ def base_commands(s: Sheet, size: float, right_columns: tuple[int, ...] = ()) ->
 
 
 class Flowing(Layout):
-    """A held-out layout whose pages break where the item table stops fitting (measured on a scratch canvas), with the
+    """A layout whose pages break where the item table stops fitting (measured on a scratch canvas), with the
     totals always on the page of the last line."""
-    unseen = True
     table_x = 15.0
     column_widths: tuple[float, ...] = ()
     right_columns: tuple[int, ...] = ()
