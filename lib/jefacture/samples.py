@@ -57,7 +57,7 @@ class SampleInvoice:
 
 def french_amount(value: Decimal) -> str:
     whole, cents = f"{value:.2f}".split(".")
-    groups = f"{int(whole):,}".replace(",", "\u202f")
+    groups = f"{int(whole):,}".replace(",", "\u00a0")  # a no-break space the standard PDF fonts can draw
     return f"{groups},{cents} €"
 
 
