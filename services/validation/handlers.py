@@ -184,8 +184,7 @@ def _under_check(ctx: Context, reference: ev.InvoiceRef, facts: dict, profile) -
         vat_breakdown=tuple((v.get("rate", ""), v.get("base", ""), v.get("tax", ""))
                             for v in extracted.get("vat_breakdown", [])),
         findings=tuple(extracted.get("findings", [])), dossier_siren=profile.siren,
-        known_supplier=bool(supplier_siren) and ctx.invoices.supplier_accepted_before(
-            reference.dossier_id, supplier_siren, reference.document_id),
+        known_supplier=bool(supplier_siren) and ctx.invoices.supplier_known(reference.dossier_id, supplier_siren),
         duplicates=tuple(ctx.invoices.earlier_duplicates(invoice)) if invoice else (), supplier=supplier)
 
 
@@ -237,6 +236,9 @@ def _accept(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, rea
                                     summary=summary_of(ctx, reference.document_id, facts), accepted_by=actor)
     if _move(ctx, reference, "decision", ACCEPTED, actor, reason, (validated,)):
         metrics.INVOICE_DECISIONS.labels(ACCEPTED, "system" if actor == SYSTEM else "person").inc()
+        if _direction(reference) == "purchase" and validated.summary.supplier_siren:
+            ctx.invoices.remember_supplier(reference.dossier_id, validated.summary.supplier_siren,
+                                           reference.document_id)
 
 
 def _reject(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, reason: str) -> None:

@@ -34,6 +34,13 @@ class InvoiceRecord(me.Document):
     received_at = me.DateTimeField(required=True)
 
 
+class KnownSupplierRecord(me.Document):
+    """A supplier the dossier accepted an invoice of (id "<dossier>:<siren>"): a lookup by id, not a scan."""
+    meta = {"collection": "known_suppliers"}
+    id = me.StringField(primary_key=True)
+    document_id = me.StringField(required=True)  # the first invoice accepted
+
+
 class TransitionRecord(me.Document):
     meta = {"collection": "transitions", "indexes": ["document_id", ("dossier_id", "state")]}
     id = me.StringField(primary_key=True)
@@ -115,11 +122,11 @@ class MongoInvoices:
     def has_transition(self, document_id: str, key: str) -> bool:
         return TransitionRecord.objects(id=f"{document_id}:{key}").count() > 0
 
-    def supplier_accepted_before(self, dossier_id: str, supplier_siren: str, document_id: str) -> bool:
-        others = [i.id for i in InvoiceRecord.objects(dossier_id=dossier_id, supplier_siren=supplier_siren)
-                  if i.id != document_id]
-        return any(self.has_transition(other, "decision") and self.current_state(other) != "rejected"
-                   for other in others)
+    def remember_supplier(self, dossier_id: str, supplier_siren: str, document_id: str) -> None:
+        create_once(KnownSupplierRecord(id=f"{dossier_id}:{supplier_siren}", document_id=document_id))
+
+    def supplier_known(self, dossier_id: str, supplier_siren: str) -> bool:
+        return KnownSupplierRecord.objects(id=f"{dossier_id}:{supplier_siren}").count() > 0
 
     def earlier_duplicates(self, invoice: InvoiceRecord) -> list[str]:
         """Earlier documents of the dossier with the same content, or the same supplier and invoice number."""
