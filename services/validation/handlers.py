@@ -184,7 +184,8 @@ def _under_check(ctx: Context, reference: ev.InvoiceRef, facts: dict, profile) -
         vat_breakdown=tuple((v.get("rate", ""), v.get("base", ""), v.get("tax", ""))
                             for v in extracted.get("vat_breakdown", [])),
         findings=tuple(extracted.get("findings", [])), dossier_siren=profile.siren,
-        known_supplier=bool(supplier_siren) and ctx.invoices.supplier_known(reference.dossier_id, supplier_siren),
+        known_supplier=bool(supplier_siren) and ctx.invoices.supplier_known(reference.dossier_id, supplier_siren,
+                                                                            reference.document_id),
         duplicates=tuple(ctx.invoices.earlier_duplicates(invoice)) if invoice else (), supplier=supplier)
 
 

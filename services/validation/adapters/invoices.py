@@ -125,8 +125,17 @@ class MongoInvoices:
     def remember_supplier(self, dossier_id: str, supplier_siren: str, document_id: str) -> None:
         create_once(KnownSupplierRecord(id=f"{dossier_id}:{supplier_siren}", document_id=document_id))
 
-    def supplier_known(self, dossier_id: str, supplier_siren: str) -> bool:
-        return KnownSupplierRecord.objects(id=f"{dossier_id}:{supplier_siren}").count() > 0
+    def supplier_known(self, dossier_id: str, supplier_siren: str, document_id: str) -> bool:
+        """One id lookup; for invoices accepted before suppliers were recorded, their first acceptance found by a
+        scan is recorded so that the scan happens once per supplier."""
+        if KnownSupplierRecord.objects(id=f"{dossier_id}:{supplier_siren}").count():
+            return True
+        for other in InvoiceRecord.objects(dossier_id=dossier_id, supplier_siren=supplier_siren):
+            if other.id != document_id and self.has_transition(other.id, "decision") \
+                    and self.current_state(other.id) != "rejected":
+                self.remember_supplier(dossier_id, supplier_siren, other.id)
+                return True
+        return False
 
     def earlier_duplicates(self, invoice: InvoiceRecord) -> list[str]:
         """Earlier documents of the dossier with the same content, or the same supplier and invoice number."""
