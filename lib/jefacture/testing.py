@@ -1,17 +1,20 @@
 """Test support on real infrastructure: a private vhost and database prefix, event capture, polling."""
+import os
 import random
 import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import kombu
 import pymongo
 
 from jefacture.messaging import event_exchange
-from jefacture.platform import REPO
+from jefacture.platform import REPO, Platform, addresses
 
 
 def create_vhost(name: str) -> None:
@@ -40,8 +43,6 @@ def _port(value: str) -> int:
 
 def free_port_base() -> int:
     """A shift for `platform.addresses` under which every port is free now, so that runs at once do not meet."""
-    from jefacture.platform import addresses
-
     for base in random.sample(range(1000, 4000, 100), 30):
         ports = [_port(value) for key, value in addresses(base).items()
                  if key.endswith(("_ADDRESS", "_GRPC", "_URL", "_ISSUER"))]
@@ -133,3 +134,23 @@ def drop_databases(mongo_uri: str, prefix: str) -> None:
         if name.startswith(prefix):
             client.drop_database(name)
     client.close()
+
+
+@contextmanager
+def private_platform(var_dir: Path, processes: list[str] | None = None, **env: str) -> Iterator[Platform]:
+    """A platform of its own (vhost, database prefix, ports) running `processes` (all when None); stopped and
+    cleaned up afterwards. `env` adds or overrides settings."""
+    amqp_base = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+    mongo_uri = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
+    vhost = unique_name("jf-test-")
+    create_vhost(vhost)
+    settings = {**addresses(base=free_port_base()), "AMQP_URI": amqp_base.rstrip("/") + "/" + vhost,
+                "MONGO_URI": mongo_uri, "MONGO_DB_PREFIX": unique_name("t") + "_", "SIRENE_RATE_LIMIT": "0", **env}
+    platform = Platform(settings, var_dir)
+    try:
+        platform.start(processes)
+        yield platform
+    finally:
+        platform.stop()
+        drop_databases(mongo_uri, settings["MONGO_DB_PREFIX"])
+        drop_vhost(vhost)

@@ -1,7 +1,6 @@
 """Validation and routing end to end, every service its own process on real RabbitMQ and FerretDB, with the SIRENE,
 BODACC and Chorus Pro simulators, the SMTP sink and a webhook receiver on real sockets; everything through the REST
 API as the firm and the company would do it."""
-import os
 import re
 import time
 from dataclasses import replace
@@ -12,13 +11,10 @@ import pytest
 
 from jefacture import onboarding, testing
 from jefacture.onboarding import bearer, expect
-from jefacture.platform import Platform, addresses
 from jefacture.samples import invoice_pdf, sample_invoices
 from jefacture.webhook_sink import WebhookSink
 
 pytestmark = pytest.mark.integration
-AMQP_BASE = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
-MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
 CLAIRE = onboarding.DEMO_FIRM_ADMIN
 MARTIN, REPRESENTATIVE = "732829320", "marie.lambert@boulangerie-martin.example"
 COMMUNE_SIREN = "214401028"  # a commune in the Chorus Pro simulator: public-sector buyer
@@ -29,18 +25,9 @@ SETTLE = {"needs_review", "accepted", "rejected", "routed"}
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    vhost = testing.unique_name("jf-test-")
-    testing.create_vhost(vhost)
-    env = {**addresses(base=testing.free_port_base()), "AMQP_URI": AMQP_BASE.rstrip("/") + "/" + vhost,
-           "MONGO_URI": MONGO_URI, "MONGO_DB_PREFIX": testing.unique_name("t") + "_",
-           "SIRENE_RATE_LIMIT": "0", "DELIVERY_LEASE_SECONDS": "3", "DELIVERY_BACKOFF_BASE_SECONDS": "0.5",
-           "CHORUS_INTEGRATION_SECONDS": "1"}
-    platform = Platform(env, tmp_path_factory.mktemp("routing") / "var")
-    platform.start()
-    yield platform
-    platform.stop()
-    testing.drop_databases(MONGO_URI, env["MONGO_DB_PREFIX"])
-    testing.drop_vhost(vhost)
+    with testing.private_platform(tmp_path_factory.mktemp("routing") / "var", DELIVERY_LEASE_SECONDS="3",
+                                  DELIVERY_BACKOFF_BASE_SECONDS="0.5", CHORUS_INTEGRATION_SECONDS="1") as platform:
+        yield platform
 
 
 @pytest.fixture(scope="module")

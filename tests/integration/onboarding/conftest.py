@@ -7,9 +7,7 @@ import pymongo
 import pytest
 
 from jefacture import onboarding, testing
-from jefacture.platform import Platform, addresses
 
-AMQP_BASE = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017/")
 
 PROCESSES = ["smtp-sink", "oidc", "sirene", "identity-grpc", "ingest-grpc", "reporting-grpc", "seal-vault-grpc",
@@ -23,17 +21,8 @@ ROUSSEAU, GARONNE, FONTAINE = onboarding.DEMO_CABINET_SIREN, "493187264", "79876
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    vhost = testing.unique_name("jf-test-")
-    testing.create_vhost(vhost)
-    env = {**addresses(base=testing.free_port_base()), "AMQP_URI": AMQP_BASE.rstrip("/") + "/" + vhost,
-           "MONGO_URI": MONGO_URI, "MONGO_DB_PREFIX": testing.unique_name("t") + "_", "SIRENE_RATE_LIMIT": "0"}
-    var_dir = tmp_path_factory.mktemp("onboarding") / "var"
-    platform = Platform(env, var_dir)
-    platform.start(PROCESSES)
-    yield platform
-    platform.stop()
-    testing.drop_databases(MONGO_URI, env["MONGO_DB_PREFIX"])
-    testing.drop_vhost(vhost)
+    with testing.private_platform(tmp_path_factory.mktemp("onboarding") / "var", PROCESSES) as platform:
+        yield platform
 
 
 @pytest.fixture(scope="module")
