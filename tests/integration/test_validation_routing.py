@@ -31,17 +31,6 @@ def stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def api(stack):
-    with httpx.Client(base_url=stack.env["PUBLIC_URL"], timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def mailbox(stack):
-    return onboarding.Mailbox(stack.env["MAIL_HTTP_ADDRESS"])
-
-
-@pytest.fixture(scope="module")
 def firm(api):
     return onboarding.open_firm(api, *CLAIRE, onboarding.DEMO_CABINET_SIREN)
 

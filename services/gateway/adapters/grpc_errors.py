@@ -7,6 +7,7 @@ from ..domain.errors import (
     AlreadyExists,
     BackendFailed,
     BackendUnavailable,
+    Conflict,
     Forbidden,
     GatewayError,
     InvalidInput,
@@ -31,3 +32,13 @@ def translate(backend: str, error: grpc.RpcError) -> GatewayError:
         return SIMPLE[code](details)
     get_logger().error("backend_failed", backend=backend, code=code.name, details=details)
     return BackendFailed(f"the {backend} service failed to answer ({code.name}): {details}")
+
+
+def call_refusing_conflicts(backend: str, rpc, request, timeout: float):
+    """A unary call to a backend whose FAILED_PRECONDITION means "not in this state" (409), not an expired link."""
+    try:
+        return rpc(request, timeout=timeout)
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+            raise Conflict(error.details()) from None
+        raise translate(backend, error) from None

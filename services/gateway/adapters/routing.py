@@ -4,8 +4,7 @@ import grpc
 from jefacture.api.v1 import routing_pb2 as pb
 from jefacture.api.v1 import routing_pb2_grpc
 
-from ..domain.errors import Conflict
-from .grpc_errors import translate
+from .grpc_errors import call_refusing_conflicts
 
 
 class RoutingClient:
@@ -14,12 +13,7 @@ class RoutingClient:
         self.timeout = timeout
 
     def _call(self, method: str, request):
-        try:
-            return getattr(self.stub, method)(request, timeout=self.timeout)
-        except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                raise Conflict(error.details()) from None
-            raise translate("routing", error) from None
+        return call_refusing_conflicts("routing", getattr(self.stub, method), request, self.timeout)
 
     def create_subscription(self, firm_id: str, url: str, events: list[str]) -> pb.SubscriptionSecret:
         return self._call("CreateSubscription", pb.CreateSubscriptionRequest(firm_id=firm_id, url=url, events=events))

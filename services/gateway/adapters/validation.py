@@ -5,9 +5,8 @@ import grpc
 
 from jefacture.api.v1 import validation_pb2, validation_pb2_grpc
 
-from ..domain.errors import Conflict
 from ..schemas import Lifecycle, Task, Transition
-from .grpc_errors import translate
+from .grpc_errors import call_refusing_conflicts
 
 
 def _when(stamp):
@@ -27,12 +26,7 @@ class ValidationClient:
         self.timeout = timeout
 
     def _call(self, method: str, request):
-        try:
-            return getattr(self.stub, method)(request, timeout=self.timeout)
-        except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                raise Conflict(error.details()) from None
-            raise translate("validation", error) from None
+        return call_refusing_conflicts("validation", getattr(self.stub, method), request, self.timeout)
 
     def lifecycle(self, document_id: str) -> Lifecycle:
         reply = self._call("GetLifecycle", validation_pb2.LifecycleRequest(document_id=document_id))

@@ -2,7 +2,6 @@
 OpenID provider, the SIRENE simulator and the SMTP sink; the flows go through the REST API only."""
 import os
 
-import httpx
 import pymongo
 import pytest
 
@@ -23,17 +22,6 @@ ROUSSEAU, GARONNE, FONTAINE = onboarding.DEMO_CABINET_SIREN, "493187264", "79876
 def stack(tmp_path_factory):
     with testing.private_platform(tmp_path_factory.mktemp("onboarding") / "var", PROCESSES) as platform:
         yield platform
-
-
-@pytest.fixture(scope="module")
-def api(stack):
-    with httpx.Client(base_url=stack.env["PUBLIC_URL"], timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def mailbox(stack):
-    return onboarding.Mailbox(stack.env["MAIL_HTTP_ADDRESS"])
 
 
 @pytest.fixture(scope="module")
