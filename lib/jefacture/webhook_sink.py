@@ -31,6 +31,8 @@ class SinkState:
         self.fail_first = fail_first  # answer the next N webhooks with fail_status, without looking at them
         self.fail_status = fail_status
         self.delay = delay  # seconds before answering: a slow receiver
+        self.open = threading.Event()  # cleared: webhooks wait, unanswered, until it is set again
+        self.open.set()
         self.received: list[str] = []
         self.duplicates: list[str] = []
         self.bad_signatures = 0
@@ -82,6 +84,7 @@ def handler_for(state: SinkState, echo: bool) -> type[JsonHandler]:
                 self.answer_json(200, {"secrets": len(state.secrets)})
                 return
             time.sleep(state.delay)
+            state.open.wait()
             status = state.take(self.headers, body)
             if echo:
                 print(json.dumps({"at": datetime.now(timezone.utc).isoformat(), "status": status,
@@ -120,6 +123,13 @@ class WebhookSink:
 
     def counts(self) -> dict:
         return self.state.counts()
+
+    def hold(self) -> None:
+        """Webhooks arriving from now on wait, unanswered, until `release`: a sender caught mid-attempt."""
+        self.state.open.clear()
+
+    def release(self) -> None:
+        self.state.open.set()
 
     def close(self) -> None:
         self.server.shutdown()

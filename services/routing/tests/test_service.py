@@ -175,7 +175,7 @@ def test_killing_routing_mid_deliveries_neither_loses_nor_duplicates_one(routing
                                                                          sinks):
     routed = capture(("routing", "InvoiceRouted"))
     stub = routing(DELIVERY_LEASE_SECONDS="2")
-    sink = sinks(delay=1)  # slow enough for the kill to catch attempts under way
+    sink = sinks(delay=1)  # slow enough for attempts to be under way when the sink holds them
     subscribe(stub, "firm-1", sink)
     publisher = Publisher(platform_env["AMQP_URI"])
     documents = [f"doc-{n}" for n in range(30)]
@@ -183,9 +183,11 @@ def test_killing_routing_mid_deliveries_neither_loses_nor_duplicates_one(routing
         publisher.publish_event(validated(document_id))
 
     wait_for(lambda: len(sink.counts()["received"]) >= 5, what="the first deliveries")
+    sink.hold()  # the attempts now under way stay under way until after the kill
     wait_for(lambda: any(d.status == "sending" for d in deliveries(stub, "firm-1", limit=100)),
              what="an attempt under way")
     platform.kill("routing")
+    sink.release()
     platform.start(["routing"])
 
     wait_for(lambda: len(sink.counts()["received"]) == len(documents), timeout=60, what="every delivery")
