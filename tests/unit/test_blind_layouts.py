@@ -1,7 +1,5 @@
-"""The four blind held-out layouts (blind_layouts.py): each prints every fact a reader is scored on and every
-mandatory mention, breaks pages where its lines run out of room without drawing text over text or off the page,
-places the facts unlike every other layout, and shows the feature that defines it."""
-import re
+"""The fourth round of held-out layouts (blind_layouts.py): what defines each of them. What every drawn layout must do
+is in test_drawn_layouts.py."""
 from decimal import Decimal
 
 import pypdfium2 as pdfium
@@ -14,13 +12,9 @@ from jefacture.extraction_eval.layouts import LAYOUTS, UNSEEN_LAYOUTS, Layout
 from jefacture.extraction_eval.model import Invoice
 
 from . import layout_checks as checks
-from .layout_checks import MM, SAMPLES, page_texts, squashed, text_clashes
+from .layout_checks import MM, page_texts, squashed
 
 NEW = tuple(HELD_OUT_LAYOUTS)
-
-
-def render(invoice: Invoice) -> bytes:
-    return checks.render(invoice, HELD_OUT_LAYOUTS)
 
 
 def drawn(layout: str, index: int, copies: int = 1) -> tuple[Invoice, bytes]:
@@ -51,57 +45,9 @@ def test_the_four_layouts_are_blind_held_out_layouts():
 
 
 @pytest.mark.parametrize("layout", NEW)
-def test_every_fact_a_reader_is_scored_on_is_printed(layout):
-    for index in SAMPLES:
-        invoice, pdf = drawn(layout, index)
-        assert checks.missing_facts(invoice, pdf) == [], f"{layout} (invoice {index})"
-
-
-@pytest.mark.parametrize("layout", NEW)
-def test_every_mandatory_mention_is_printed(layout):
-    for index in (1, 7, 17, 40):
-        invoice, pdf = drawn(layout, index)
-        assert checks.missing_mentions(invoice, pdf) == [], f"{layout} (invoice {index})"
-
-
-@pytest.mark.parametrize("layout", NEW)
-def test_long_invoices_flow_onto_more_pages_with_the_totals_after_the_last_line(layout):
-    invoice, pdf = drawn(layout, 54, copies=5)  # 75 lines: a first, a middle and a last page at least
-    w = Writer(invoice)
-    pages = page_texts(pdf)
-    assert len(pages) >= 3
-    assert w.party_name(invoice.customer.name) in pages[0]
-    excl_tax, incl_tax = squashed(w.money(invoice.total_excl_tax)), squashed(w.money(invoice.total_incl_tax))
-    assert excl_tax in pages[-1] and not any(excl_tax in page for page in pages[:-1])
-    assert incl_tax in pages[-1]
-    amounts = [squashed(w.number(line.amount)) for line in invoice.lines]
-    assert sum(page.count(amount) for page in pages for amount in set(amounts)) >= len(amounts)
-    for number, page in enumerate(pages, start=1):
-        assert re.search(rf"\b{number} ?(/|SUR) ?{len(pages)}\b", page.upper()), f"page {number} has no number"
-
-
-@pytest.mark.parametrize("layout", NEW)
-def test_an_invoice_that_fills_page_one_goes_on_to_page_two(layout):
-    assert len(page_texts(drawn(layout, 1)[1])) == 1
-    assert len(page_texts(drawn(layout, 54)[1])) == 1  # fifteen lines still fit
-    assert len(page_texts(drawn(layout, 54, copies=2)[1])) >= 2
-
-
-@pytest.mark.parametrize("layout", NEW)
-def test_no_text_runs_over_other_text_or_off_the_page(layout):
-    for index in SAMPLES:
-        for copies in (1, 2, 5):
-            assert text_clashes(drawn(layout, index, copies)[1]) == [], f"{layout} (invoice {index}, x{copies})"
-
-
-def test_the_blind_layouts_place_the_facts_unlike_every_other_layout():
-    assert checks.alike_layouts(HELD_OUT_LAYOUTS) == []
-
-
-@pytest.mark.parametrize("layout", NEW)
-def test_the_same_invoice_gives_the_same_bytes(layout):
-    invoice, pdf = drawn(layout, 27)
-    assert render(invoice) == pdf
+def test_fifteen_lines_still_fit_on_page_one(layout):
+    invoice, pdf = drawn(layout, 54)
+    assert len(invoice.lines) == 15 and len(page_texts(pdf)) == 1
 
 
 # -- what defines each layout ------------------------------------------------------------------------------------------
