@@ -13,7 +13,15 @@ from jefacture.events.v1 import invoice_pb2 as ev
 from jefacture.events.v1.envelope_pb2 import Envelope
 from jefacture.log import get_logger
 
-from .adapters.invoices import CorrectionRecord, InvoiceRecord, MongoInvoices, TaskRecord, TransitionRecord
+from .adapters.invoices import (
+    DECISION,
+    CorrectionRecord,
+    InvoiceRecord,
+    MongoInvoices,
+    TaskRecord,
+    TransitionRecord,
+    review_key,
+)
 from .domain import lifecycle
 from .domain.checks import CHECK_NAMES, InvoiceUnderCheck, SupplierStatus, check_invoice
 from .domain.lifecycle import ACCEPTED, NEEDS_REVIEW, PAID, READY, RECEIVED, REJECTED, ROUTED, SYSTEM
@@ -147,7 +155,7 @@ def _advance(ctx: Context, document_id: str) -> None:
     if failures:
         rejected = ev.InvoiceRejected(invoice=reference, reasons=failures, summary=summary_of(ctx, document_id, facts),
                                       rejected_by=SYSTEM, cdar_code=lifecycle.cdar_status(REJECTED, "").code)
-        if _move(ctx, reference, "decision", REJECTED, SYSTEM, "; ".join(failures), (rejected,)):
+        if _move(ctx, reference, DECISION, REJECTED, SYSTEM, "; ".join(failures), (rejected,)):
             metrics.INVOICE_DECISIONS.labels(REJECTED, SYSTEM).inc()
         return
     if _move(ctx, reference, READY, READY, SYSTEM, "read and sealed"):
@@ -201,7 +209,7 @@ def _check(ctx: Context, reference: ev.InvoiceRef, facts: dict, round_: int, act
     for anomaly in anomalies:
         _open_task(ctx, reference, round_, anomaly.check, anomaly.reason, anomaly.audience, profile)
     reasons = "; ".join(anomaly.reason for anomaly in anomalies)
-    _move(ctx, reference, f"review:{round_}", NEEDS_REVIEW, actor, reasons)
+    _move(ctx, reference, review_key(round_), NEEDS_REVIEW, actor, reasons)
 
 
 @dataclass(frozen=True)
@@ -235,7 +243,7 @@ def _accept(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, rea
     passed = [name for name in CHECK_NAMES if name not in raised]
     validated = ev.InvoiceValidated(invoice=reference, checks_passed=passed,
                                     summary=summary_of(ctx, reference.document_id, facts), accepted_by=actor)
-    if _move(ctx, reference, "decision", ACCEPTED, actor, reason, (validated,)):
+    if _move(ctx, reference, DECISION, ACCEPTED, actor, reason, (validated,)):
         metrics.INVOICE_DECISIONS.labels(ACCEPTED, "system" if actor == SYSTEM else "person").inc()
         if _direction(reference) == "purchase" and validated.summary.supplier_siren:
             ctx.invoices.remember_supplier(reference.dossier_id, validated.summary.supplier_siren,
@@ -246,7 +254,7 @@ def _reject(ctx: Context, reference: ev.InvoiceRef, facts: dict, actor: str, rea
     status = lifecycle.cdar_status(REJECTED, _direction(reference), by_person=True)
     rejected = ev.InvoiceRejected(invoice=reference, reasons=[reason], summary=summary_of(
         ctx, reference.document_id, facts), rejected_by=actor, cdar_code=status.code)
-    if _move(ctx, reference, "decision", REJECTED, actor, reason, (rejected,), by_person=True):
+    if _move(ctx, reference, DECISION, REJECTED, actor, reason, (rejected,), by_person=True):
         metrics.INVOICE_DECISIONS.labels(REJECTED, "person").inc()
 
 

@@ -11,7 +11,15 @@ import mongoengine as me
 
 from jefacture.mongo import create_once
 
+from ..domain.lifecycle import PAID, READY, RECEIVED, ROUTED
+
 STEPS = ("received", "extracted", "sealed")
+DECISION = "decision"  # the key of the one accepting or rejecting transition
+ONCE_KEYS = (RECEIVED, READY, DECISION, ROUTED, PAID)  # the other key is review_key(round), once per round of checks
+
+
+def review_key(round_: int) -> str:
+    return f"review:{round_}"
 
 
 class FactRecord(me.Document):
@@ -115,7 +123,18 @@ class MongoInvoices:
         return create_once(record)
 
     def transitions(self, document_id: str) -> list[TransitionRecord]:
-        return sorted(TransitionRecord.objects(document_id=document_id), key=lambda t: (t.at, t.id))
+        """Read by their keys, not by document (FerretDB would scan the collection): rounds of review follow one
+        another from 0, as a round's tasks are what a correction starts the next round from."""
+        found = [self._transition(document_id, key) for key in ONCE_KEYS]
+        round_ = 0
+        while review := self._transition(document_id, review_key(round_)):
+            found.append(review)
+            round_ += 1
+        return sorted((t for t in found if t), key=lambda t: (t.at, t.id))
+
+    @staticmethod
+    def _transition(document_id: str, key: str) -> TransitionRecord | None:
+        return TransitionRecord.objects(id=f"{document_id}:{key}").first()
 
     def current_state(self, document_id: str) -> str:
         transitions = self.transitions(document_id)
@@ -133,7 +152,7 @@ class MongoInvoices:
         if KnownSupplierRecord.objects(id=f"{dossier_id}:{supplier_siren}").count():
             return True
         for other in InvoiceRecord.objects(dossier_id=dossier_id, supplier_siren=supplier_siren):
-            if other.id != document_id and self.has_transition(other.id, "decision") \
+            if other.id != document_id and self.has_transition(other.id, DECISION) \
                     and self.current_state(other.id) != "rejected":
                 self.remember_supplier(dossier_id, supplier_siren, other.id)
                 return True

@@ -162,6 +162,18 @@ def test_an_invoice_for_another_company_waits_until_a_person_corrects_it(invoice
     assert MongoInvoices().task(task.id).status == "corrected"
 
 
+def test_each_round_of_corrections_is_one_more_review_in_the_history(invoices):
+    ctx = context(invoices)
+    know_supplier(ctx)
+    bring_in(ctx, "doc-rounds", fields={**CLEAN_FIELDS, "customer_siren": "443061841", "total_incl_tax": "999.00"})
+    for check, field, value in (("wrong_dossier", "customer_siren", DOSSIER_SIREN),
+                                ("totals_mismatch", "total_incl_tax", "120.00")):
+        task = open_tasks("doc-rounds")[check]
+        handlers.resolve_task(ctx, task.id, "dossier-1", ACCEPTER, "correct", field=field, value=value)
+    assert [state for state, _, _ in states("doc-rounds")] == ["received", "ready", "needs_review", "needs_review",
+                                                               "accepted"]
+
+
 def test_rejecting_refuses_the_invoice_210_closes_its_other_tasks_and_a_second_action_is_refused(invoices):
     ctx = context(invoices, registry=Registry(found_in_sirene=False, name=None, created_on=None))
     bring_in(ctx, "doc-ghost")
