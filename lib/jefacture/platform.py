@@ -44,6 +44,7 @@ def addresses(base: int = 0) -> dict[str, str]:
     env["SMTP_URL"] = f"smtp://127.0.0.1:{8025 + base}"
     env["MAIL_HTTP_ADDRESS"] = f"127.0.0.1:{8026 + base}"
     env["PUBLIC_URL"] = f"http://{env['GATEWAY_ADDRESS']}"
+    env["WEBHOOKS_TO_THIS_MACHINE"] = "1"  # the demo's and the tests' webhook receivers listen on localhost
     env["SIRENE_PORT"] = str(8091 + base)
     env["SIRENE_URL"] = f"http://127.0.0.1:{8091 + base}"
     env["SIRENE_API_KEY"] = "dev-sirene-key-not-for-production"

@@ -82,7 +82,8 @@ class RoutingServicer(routing_pb2_grpc.RoutingServicer):
         self.settings = settings
         self.ctx = handlers.Context(store=store or MongoStore(), profiles=None, senders={}, public_buyer=None,
                                     policy=RetryPolicy(), lease=timedelta(seconds=settings.delivery_lease_seconds),
-                                    clock=now_in_milliseconds)
+                                    clock=now_in_milliseconds,
+                                    webhooks_to_this_machine=settings.webhooks_to_this_machine)
 
     def _with_secret(self, subscription: Subscription, secret: str) -> pb.SubscriptionSecret:
         return pb.SubscriptionSecret(subscription=subscription_reply(subscription), secret=secret)

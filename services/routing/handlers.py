@@ -82,6 +82,7 @@ class Context:
     lease: timedelta
     clock: Callable[[], datetime]
     run: Callable[[Callable, Iterable], Iterable] = map  # how due deliveries are worked through (a green pool)
+    webhooks_to_this_machine: bool = False  # development: webhook receivers on localhost
 
 
 # ---- events in
@@ -292,7 +293,8 @@ def create_subscription(firm_id: str, url: str, events: list[str], *, ctx: Conte
     if len(ctx.store.subscriptions_of(firm_id)) >= MAX_SUBSCRIPTIONS_PER_FIRM:
         raise subs.InvalidSubscription(f"a firm has at most {MAX_SUBSCRIPTIONS_PER_FIRM} webhook subscriptions")
     now = ctx.clock()
-    subscription = subs.Subscription(id="whk_" + secrets.token_hex(12), firm_id=firm_id, url=subs.checked_url(url),
+    subscription = subs.Subscription(id="whk_" + secrets.token_hex(12), firm_id=firm_id,
+                                     url=subs.checked_url(url, ctx.webhooks_to_this_machine),
                                      events=subs.checked_events(events, EVENT_TYPES), enabled=True,
                                      secret=subs.new_secret(), created_at=now)
     ctx.store.add_subscription(subscription, now)
@@ -316,7 +318,7 @@ def update_subscription(firm_id: str, subscription_id: str, *, url: str | None =
     """Changes what is given; enabling again clears the reason it was disabled."""
     subscription = _subscription(firm_id, subscription_id, ctx)
     if url is not None:
-        subscription = replace(subscription, url=subs.checked_url(url))
+        subscription = replace(subscription, url=subs.checked_url(url, ctx.webhooks_to_this_machine))
     if events is not None:
         subscription = replace(subscription, events=subs.checked_events(events, EVENT_TYPES))
     if enabled is not None:

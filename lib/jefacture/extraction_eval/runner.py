@@ -288,7 +288,8 @@ def _seconds(value: float | None) -> str:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m jefacture.extraction_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("var/eval"), help="corpus cache and results.json")
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help=f"invoices in the corpus (default {DEFAULT_COUNT})")
+    parser.add_argument("--count", type=int, default=DEFAULT_COUNT,
+                        help=f"invoices in the corpus (default {DEFAULT_COUNT})")
     parser.add_argument("--limit", type=int, help="read only the first N invoices (quick runs)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))

@@ -38,7 +38,8 @@ def senders_for(settings: RoutingSettings, store, chorus: ChorusProClient | None
     vault = VaultReader(settings.seal_vault_grpc, VAULT_TIMEOUT_SECONDS)
     disable = partial(_disable, store, clock)
     senders = {
-        WEBHOOK: WebhookSender(store.subscription, disable, settings.webhook_timeout_seconds, clock),
+        WEBHOOK: WebhookSender(store.subscription, disable, settings.webhook_timeout_seconds, clock,
+                                settings.webhooks_to_this_machine),
         CUSTOMER_EMAIL: CustomerEmailSender(Mailer(SmtpConfig.from_url(settings.smtp_url)), vault.sealed_pdf,
                                             settings.public_url, settings.payment_link_secret, clock),
     }

@@ -41,8 +41,9 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def checked_url(url: str) -> str:
-    """An https URL, or http to this machine (for development); anything else is refused with the reason."""
+def checked_url(url: str, this_machine_allowed: bool = False) -> str:
+    """An https URL to a host that is not an address of a private network; http and this machine only when
+    `this_machine_allowed` (development). Anything else is refused with the reason."""
     url = url.strip()
     if not url:
         raise InvalidSubscription("url is required: where the platform posts the webhooks (https://…)")
@@ -58,9 +59,32 @@ def checked_url(url: str) -> str:
         raise InvalidSubscription(f"url {url!r} must be an absolute https:// URL")
     if parts.fragment:
         raise InvalidSubscription(f"url {url!r} must not have a #fragment")
-    if parts.scheme == "http" and not _is_loopback(host):
+    on_this_machine = _is_loopback(host)
+    if on_this_machine and not this_machine_allowed:
+        raise InvalidSubscription(f"url {url!r} points to the platform's own machine: webhooks go to the firm's "
+                                  f"servers on the internet")
+    if parts.scheme == "http" and not on_this_machine:
         raise InvalidSubscription(f"url {url!r} must use https (http is accepted only for localhost)")
+    if not on_this_machine and _is_ip_address(host):
+        reason = refused_address(host, [host], this_machine_allowed)
+        if reason:
+            raise InvalidSubscription(f"url {url!r}: {reason}")
     return url
+
+
+def refused_address(host: str, addresses: list[str], this_machine_allowed: bool) -> str | None:
+    """Why a webhook must not be posted to `host`, which resolves to `addresses`: only public addresses are reached
+    (never a private network, the cloud's metadata service or the platform's own services), and this machine only
+    when allowed; None when it may be posted."""
+    for text in addresses:
+        address = ipaddress.ip_address(text)
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address.is_loopback and this_machine_allowed:
+            continue
+        if not address.is_global:
+            return f"{host} is {address}, not a public address: webhooks only go to servers on the internet"
+    return None
 
 
 def _is_loopback(host: str) -> bool:
@@ -70,6 +94,14 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def checked_events(events: list[str] | tuple[str, ...], known: tuple[str, ...]) -> tuple[str, ...]:

@@ -120,12 +120,13 @@ def ctx(store, chorus, smtp):
     clock = Clock()
     senders = {WEBHOOK: WebhookSender(store.subscription, lambda *args: handlers.disable_subscription(store, *args,
                                                                                                      clock()),
-                                      timeout=5, clock=clock),
+                                      timeout=5, clock=clock, this_machine_allowed=True),
                CHORUS_PRO: ChorusSender(chorus, lambda document_id: (PDF, f"{document_id}.pdf")),
                CUSTOMER_EMAIL: CustomerEmailSender(Mailer(SmtpConfig.from_url(smtp.smtp)), lambda document_id: PDF,
                                                    "http://127.0.0.1:8000", DEV_SECRET, clock)}
     return handlers.Context(store=store, profiles=Profiles(), senders=senders, public_buyer=PublicBuyers(chorus),
-                            policy=RetryPolicy(base=timedelta(seconds=10)), lease=LEASE, clock=clock)
+                            policy=RetryPolicy(base=timedelta(seconds=10)), lease=LEASE, clock=clock,
+                            webhooks_to_this_machine=True)
 
 
 def subscribe(ctx, sink: WebhookSink, events=()) -> str:
@@ -262,6 +263,18 @@ def test_a_receiver_answering_410_disables_its_subscription(ctx, sink):
     assert not subscription.enabled and "410" in subscription.disabled_reason
     route(ctx, validated("doc-6", direction=ev.PURCHASE))
     assert [d.document_id for d in ctx.store.deliveries("firm-1")] == ["doc-5"]  # no more planned for it
+
+
+def test_a_webhook_host_that_comes_to_point_to_a_private_network_is_not_posted_to(ctx, sink):
+    subscribe(ctx, sink)
+    webhook = ctx.senders[WEBHOOK]
+    ctx.senders[WEBHOOK] = WebhookSender(webhook.subscription_of, webhook.disable, timeout=5, clock=ctx.clock,
+                                         this_machine_allowed=True, resolve=lambda host: ["10.0.0.7"])
+    route(ctx, validated("doc-8", direction=ev.PURCHASE))
+    [delivery] = ctx.store.deliveries("firm-1")
+    assert delivery.status == FAILED and sink.counts()["received"] == []
+    [entry] = ctx.store.logs([delivery.id])[delivery.id]
+    assert "10.0.0.7, not a public address" in entry.error
 
 
 def test_an_interrupted_webhook_attempt_is_sent_again_with_the_same_id_once_its_lease_expires(ctx, sink):

@@ -36,6 +36,7 @@ from jefacture_routing.domain.subscriptions import (
     Subscription,
     checked_events,
     checked_url,
+    refused_address,
     rotated,
 )
 from jefacture_routing.domain.webhooks import outcome_of_response, webhook_body
@@ -161,10 +162,31 @@ def test_a_replay_starts_a_fresh_window_now():
 
 # ---- subscriptions
 
-@pytest.mark.parametrize("url", ["https://firm.example/hooks", "http://localhost:8099/hooks",
-                                 "http://127.0.0.1:8099/x", "http://[::1]:80/"])
-def test_https_urls_and_http_on_this_machine_are_accepted(url):
+@pytest.mark.parametrize("url", ["https://firm.example/hooks", "https://93.184.216.34/hooks"])
+def test_https_urls_to_the_internet_are_accepted(url):
     assert checked_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8099/hooks", "http://127.0.0.1:8099/x", "http://[::1]:80/",
+                                 "https://localhost/hooks"])
+def test_this_machine_is_accepted_only_where_it_is_allowed(url):
+    assert checked_url(url, this_machine_allowed=True) == url
+    with pytest.raises(InvalidSubscription, match="the platform's own machine"):
+        checked_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.7/hooks", "https://192.168.1.20/", "https://169.254.169.254/latest",
+                                 "https://[fd00::1]/", "https://[::ffff:172.16.0.3]/", "https://100.64.0.1/"])
+def test_addresses_of_private_networks_are_refused_even_where_this_machine_is_allowed(url):
+    with pytest.raises(InvalidSubscription, match="not a public address"):
+        checked_url(url, this_machine_allowed=True)
+
+
+def test_a_host_is_refused_when_any_of_its_addresses_is_not_public():
+    assert refused_address("firm.example", ["93.184.216.34", "2606:2800:220:1::1"], False) is None
+    assert "10.1.2.3" in refused_address("firm.example", ["93.184.216.34", "10.1.2.3"], False)
+    assert refused_address("localhost", ["127.0.0.1", "::1"], True) is None
+    assert "127.0.0.1" in refused_address("localhost", ["127.0.0.1"], False)
 
 
 @pytest.mark.parametrize("url, message", [
