@@ -1,4 +1,5 @@
 """Starting and stopping the platform's processes: one per service, plus the gRPC servers and the gateway."""
+import base64
 import os
 import signal
 import subprocess
@@ -31,6 +32,9 @@ def service_class(service: str) -> str:
     return "".join(part.capitalize() for part in service.split("-")) + "Service"
 
 
+DEV_WEBHOOK_SECRETS_KEY = base64.urlsafe_b64encode(b"dev-webhook-secrets-not-for-prod").decode()
+
+
 def addresses(base: int = 0) -> dict[str, str]:
     """Every listening address, shifted by `base` so that a test platform never meets the demo one."""
     env = {f"{env_name(svc)}_HTTP_ADDRESS": f"127.0.0.1:{9101 + i + base}"
@@ -45,6 +49,7 @@ def addresses(base: int = 0) -> dict[str, str]:
     env["MAIL_HTTP_ADDRESS"] = f"127.0.0.1:{8026 + base}"
     env["PUBLIC_URL"] = f"http://{env['GATEWAY_ADDRESS']}"
     env["WEBHOOKS_TO_THIS_MACHINE"] = "1"  # the demo's and the tests' webhook receivers listen on localhost
+    env["WEBHOOK_SECRETS_KEYS"] = DEV_WEBHOOK_SECRETS_KEY
     env["SIRENE_PORT"] = str(8091 + base)
     env["SIRENE_URL"] = f"http://127.0.0.1:{8091 + base}"
     env["SIRENE_API_KEY"] = "dev-sirene-key-not-for-production"

@@ -9,9 +9,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from jefacture import grpc_kit, mongo
 from jefacture.api.v1 import routing_pb2 as pb
 from jefacture.api.v1 import routing_pb2_grpc
+from jefacture.log import get_logger
 from jefacture.settings import load
 
 from . import handlers
+from .adapters.secret_box import SecretBox
 from .adapters.store import MongoStore
 from .domain.deliveries import Delivery
 from .domain.retry import RetryPolicy
@@ -80,7 +82,10 @@ def _firm(request, context) -> str:
 class RoutingServicer(routing_pb2_grpc.RoutingServicer):
     def __init__(self, settings: RoutingSettings, store=None):
         self.settings = settings
-        self.ctx = handlers.Context(store=store or MongoStore(), profiles=None, senders={}, public_buyer=None,
+        store = store or MongoStore(SecretBox(settings.webhook_secrets_keys))
+        if not store.secrets.encrypts:
+            get_logger().warning("routing_webhook_secrets_in_clear", fix="set WEBHOOK_SECRETS_KEYS (Fernet keys)")
+        self.ctx = handlers.Context(store=store, profiles=None, senders={}, public_buyer=None,
                                     policy=RetryPolicy(), lease=timedelta(seconds=settings.delivery_lease_seconds),
                                     clock=now_in_milliseconds,
                                     webhooks_to_this_machine=settings.webhooks_to_this_machine)

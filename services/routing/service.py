@@ -12,6 +12,7 @@ from jefacture.service_kit import ObservableService, Platform
 from jefacture.settings import load
 
 from . import handlers
+from .adapters.secret_box import SecretBox
 from .adapters.senders import chorus_client, public_buyers, senders_for
 from .adapters.store import MongoStore
 from .domain.retry import RetryPolicy
@@ -30,7 +31,7 @@ class Station(DependencyProvider):
 
     def setup(self):
         settings = load(RoutingSettings)
-        self.store = MongoStore()
+        self.store = MongoStore(SecretBox(settings.webhook_secrets_keys))
         self.profiles = DossierProfiles(settings.identity_grpc)
         chorus = chorus_client(settings)
         self.senders = senders_for(settings, self.store, chorus, now)

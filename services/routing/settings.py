@@ -17,6 +17,8 @@ class RoutingSettings(PlatformSettings):
     # How long an attempt may take before another process treats it as interrupted (longer than any send).
     delivery_lease_seconds: float = Field(120, gt=0)
     webhook_timeout_seconds: float = Field(10, gt=0)
+    # Fernet keys (comma-separated; the first encrypts, any decrypts) for the webhook secrets at rest; unset: in clear.
+    webhook_secrets_keys: str = ""
     # Development only: webhooks may go to receivers on this machine (localhost); never in production.
     webhooks_to_this_machine: bool = False
     rotation_overlap_hours: int = Field(24, ge=0, le=720)

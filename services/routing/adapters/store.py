@@ -14,6 +14,7 @@ from jefacture.mongo import create_once
 
 from ..domain.deliveries import STATUSES, Delivery, Progress, Transition
 from ..domain.subscriptions import Subscription
+from .secret_box import SecretBox
 
 
 class SubscriptionRecord(me.Document):
@@ -126,13 +127,6 @@ def attempt_id(delivery_id: str, number: int) -> str:
     return f"{delivery_id}:{number}"
 
 
-def _subscription(record: SubscriptionRecord) -> Subscription:
-    return Subscription(id=record.id, firm_id=record.firm_id, url=record.url, events=tuple(record.events),
-                        enabled=record.enabled, secret=record.secret, previous_secret=record.previous_secret,
-                        previous_secret_expires_at=record.previous_secret_expires_at,
-                        disabled_reason=record.disabled_reason, created_at=record.created_at)
-
-
 def _delivery(record: DeliveryRecord) -> Delivery:
     return Delivery(id=record.id, firm_id=record.firm_id, document_id=record.document_id, dossier_id=record.dossier_id,
                     direction=record.direction, event=record.event, destination=record.destination, kind=record.kind,
@@ -149,12 +143,15 @@ def _transition_fields(transition: Transition) -> dict:
 
 
 class MongoStore:
+    def __init__(self, secrets: SecretBox | None = None):
+        self.secrets = secrets or SecretBox()
+
     # Subscriptions: changed by the firm's people through the API (one at a time in practice).
     def add_subscription(self, subscription: Subscription, now: datetime) -> None:
-        SubscriptionRecord(updated_at=now, **asdict(subscription)).save(force_insert=True)
+        SubscriptionRecord(updated_at=now, **self._stored(subscription)).save(force_insert=True)
 
     def save_subscription(self, subscription: Subscription, now: datetime) -> None:
-        fields = asdict(subscription)
+        fields = self._stored(subscription)
         fields.pop("id")
         fields.pop("created_at")
         SubscriptionRecord.objects(id=subscription.id).update_one(
@@ -163,10 +160,24 @@ class MongoStore:
     def subscription(self, subscription_id: str, firm_id: str | None = None) -> Subscription | None:
         query = {"id": subscription_id} | ({"firm_id": firm_id} if firm_id is not None else {})
         record = SubscriptionRecord.objects(**query).first()
-        return _subscription(record) if record else None
+        return self._subscription(record) if record else None
 
     def subscriptions_of(self, firm_id: str) -> list[Subscription]:
-        return [_subscription(record) for record in SubscriptionRecord.objects(firm_id=firm_id).order_by("created_at")]
+        records = SubscriptionRecord.objects(firm_id=firm_id).order_by("created_at")
+        return [self._subscription(record) for record in records]
+
+    def _stored(self, subscription: Subscription) -> dict:
+        fields = asdict(subscription)
+        fields["secret"] = self.secrets.seal(subscription.secret)
+        fields["previous_secret"] = self.secrets.seal(subscription.previous_secret)
+        return fields
+
+    def _subscription(self, record: SubscriptionRecord) -> Subscription:
+        return Subscription(id=record.id, firm_id=record.firm_id, url=record.url, events=tuple(record.events),
+                            enabled=record.enabled, secret=self.secrets.open(record.secret),
+                            previous_secret=self.secrets.open(record.previous_secret),
+                            previous_secret_expires_at=record.previous_secret_expires_at,
+                            disabled_reason=record.disabled_reason, created_at=record.created_at)
 
     def delete_subscription(self, subscription_id: str) -> None:
         SubscriptionRecord.objects(id=subscription_id).delete()
