@@ -35,6 +35,13 @@ from .vocabulary import CONTACT_LIKE, POSTCODE
 ADDRESS_LINES = 3  # lines of a delivery address after its first
 INVOICE_ON_CREDIT_NOTE = 0.4  # how much less a label naming an invoice announces a credit note's own number
 TITLE_SIZE = 1.5  # a title is set at least this much taller than the text
+# 'régler cette somme avant le', 'payer au plus tard le', 'pay this amount by': words that ask to pay by a date
+PAY_BY = re.compile(r"(?:regl|pay|paie|acquitt|vers)\w*\b[^.;:]{0,60}\b(?:avant|au plus tard|d'ici|jusqu'au|before|by)"
+                    r"(?:\s+le)?\s*$")
+DUE_DATE_AS_TERMS = 0.8  # how much less a due date's label announces payment terms than their own label
+MEANS_ONLY = re.compile(r"(?:par |by )?(?:virement(?: bancaire| sepa)?|cheque|carte(?: bancaire)?|especes|"
+                        r"prelevement(?: sepa| automatique)?|lcr|traite|bank transfer|wire transfer|transfer|"
+                        r"credit card|card|cash|direct debit)\.?")
 
 # ---------------------------------------------------------------- value finders
 
@@ -100,6 +107,21 @@ def read_dates(doc: Document, fields: dict[str, Candidate]) -> None:
         unlabelled = _first_unclaimed_date(doc, fields)
         if unlabelled:
             fields["issue_date"] = unlabelled
+    if "due_date" not in fields:
+        stated = _stated_due_date(doc)
+        if stated:
+            fields["due_date"] = stated
+
+
+def _stated_due_date(doc: Document) -> Candidate | None:
+    """A date a sentence asks to pay by ('… régler cette somme avant le 11 avril 2026', '… pay by 11/04/2026')."""
+    for line in doc.lines:
+        for span in nz.find_dates(line.text):
+            run_start, _ = line.run_at(span.start)
+            if PAY_BY.search(line.folded[max(run_start, span.start - 80):span.start]):
+                return Candidate(span.value.isoformat(), UNLABELLED * line.confidence(span.start, span.end), line,
+                                 span.start, span.end, span.value)
+    return None
 
 
 def _first_unclaimed_date(doc: Document, fields: dict[str, Candidate]) -> Candidate | None:
@@ -144,8 +166,8 @@ def _is_identifier_like(value: str) -> bool:
 
 
 def read_free_texts(doc: Document, fields: dict[str, Candidate]) -> None:
-    terms = best([c for hit in _heading_hits(doc, "payment_terms") if (c := text_near(doc, hit))
-                  and _is_terms(c.value)])
+    terms = _payment_terms([c for hit in _heading_hits(doc, "payment_terms") if (c := text_near(doc, hit))
+                            and _is_terms(c.value)] + _terms_as_due_date(doc))
     if terms:
         fields["payment_terms"] = terms
     nature = best([c for hit in _heading_hits(doc, "operation_nature") if (c := text_near(doc, hit))
@@ -157,7 +179,7 @@ def read_free_texts(doc: Document, fields: dict[str, Candidate]) -> None:
         unlabelled = _stated_operation_nature(doc)
         if unlabelled:
             fields["operation_nature"] = unlabelled
-    address = _delivery_address(doc)
+    address = _delivery_address(doc, fields)
     if address:
         fields["delivery_address"] = address
     currency = _currency(doc, fields)
@@ -167,9 +189,30 @@ def read_free_texts(doc: Document, fields: dict[str, Candidate]) -> None:
 
 def _heading_hits(doc: Document, kind: str, sure: float = 0.0) -> list[Hit]:
     """Labels of free text start their run: in a sentence ('En cas de retard de paiement : pénalités...') the
-    same words announce nothing. A label less sure than `sure` needs its ':' ('Livraison : 12 rue...', not
-    'Livraison de biens')."""
-    return [hit for hit in doc.hits(kind) if hit.starts_run and (hit.weight >= sure or hit.announces)]
+    same words announce nothing, unless the label opens a clause with its ':' ('Payable le : 12/03/2026 (conditions :
+    30 jours net)'). A label less sure than `sure` needs its ':' ('Livraison : 12 rue...', not 'Livraison de biens')."""
+    return [hit for hit in doc.hits(kind) if hit.starts_run and (hit.weight >= sure or hit.announces)
+            or hit.starts_clause and re.match(r"\s*:", hit.line.text[hit.end:]) is not None]
+
+
+def _terms_as_due_date(doc: Document) -> list[Candidate]:
+    """A due date given as terms ('Échéance : à réception de facture', 'Date d'échéance : 30 jours fin de mois'):
+    words that say when to pay, and no date."""
+    found = []
+    for hit in _heading_hits(doc, "due_date"):
+        candidate = text_near(doc, hit)
+        if candidate and _is_terms(candidate.value) and not nz.find_dates(candidate.value) and re.search(
+                r"jour|day|reception|receipt|comptant|fin de mois|immediat", nz.fold(candidate.value)):
+            candidate.score *= DUE_DATE_AS_TERMS
+            found.append(candidate)
+    return found
+
+
+def _payment_terms(candidates: list[Candidate]) -> Candidate | None:
+    """Terms that say when to pay ('30 jours fin de mois') win over a means of payment alone ('Virement
+    bancaire'), whatever their labels."""
+    saying_when = [candidate for candidate in candidates if not MEANS_ONLY.fullmatch(nz.fold(candidate.value))]
+    return best(saying_when or candidates)
 
 
 def _is_terms(text: str) -> bool:
@@ -190,7 +233,7 @@ def _stated_operation_nature(doc: Document) -> Candidate | None:
     return None
 
 
-def _delivery_address(doc: Document) -> Candidate | None:
+def _delivery_address(doc: Document, fields: dict[str, Candidate]) -> Candidate | None:
     """The address after its label, with the lines that go on under it in its block down to its postcode and city:
     'street, postcode city'."""
     for hit in _heading_hits(doc, "delivery_address", sure=0.8):
@@ -204,9 +247,22 @@ def _delivery_address(doc: Document) -> Candidate | None:
                     or following.line.hits_in(following.start, following.end)):
                 break
             parts.append(following.text)
-        first.value = ", ".join(" ".join(part.split()) for part in parts)
+        first.value = ", ".join(" ".join(part.split()) for part in _without_party_name(parts, fields))
         return first
     return None
+
+
+def _without_party_name(parts: list[str], fields: dict[str, Candidate]) -> list[str]:
+    """The address where goods go, not whom they go to: the customer's name printed again over it is left out
+    (a place's name, 'Entrepôt Nord', stays)."""
+    names = {_compact_name(fields[name].value) for name in ("customer_name", "supplier_name") if name in fields}
+    if len(parts) > 1 and _compact_name(parts[0]) in names:
+        return parts[1:]
+    return parts
+
+
+def _compact_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", nz.fold(text))
 
 
 def _currency(doc: Document, fields: dict[str, Candidate]) -> Candidate | None:

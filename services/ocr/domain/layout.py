@@ -13,7 +13,7 @@ from functools import cached_property
 
 from . import normalize as nz
 from .reading import Box, Found, Word
-from .vocabulary import IDENTIFIER_KINDS, LABEL_VOCABULARY, TOTAL_KINDS
+from .vocabulary import IDENTIFIER_KINDS, LABEL_VOCABULARY, PARTY_KINDS, TOTAL_KINDS
 
 RUN_GAP = 2.4  # a gap wider than this many average character widths separates runs (columns, label ... value)
 FONT_STEP = 1.3  # words whose heights differ by more than this factor belong to different runs
@@ -23,6 +23,13 @@ NEAR_RIGHT = 0.45  # how far right of a label (in page widths) a free-text value
 RIGHT, NEXT_RUN, BELOW, UNLABELLED = 0.96, 0.93, 0.88, 0.6
 CHECK_FAILED = 0.4  # confidence factor for a value whose checksum or cross-check fails
 SEPARATORS = " \t:;-–—.,>|=*"
+LABEL_JOINER = re.compile(r"\s*(?:(?:de|du|des|d'|of)\s*(?:la\s+|l')?)+")  # folded words joining two labels
+LABEL_COMPLEMENT = re.compile(r"\s+(?:de|du|des|d'|et|ou)\b[^\d:]*")  # what completes a label to its cell's end
+# words that leave a label cut before its end ('Lieu d'exécution de la')
+DANGLING = re.compile(r"(?:\s+(?:de|du|des|d'|la|le|les|l'|et|ou|a|au|aux|en|pour|of|and|or))+\s*")
+WRAPPED = re.compile(r"(?<![a-z])(?:de|du|des|d'|la|l'|et|ou)$")  # a label ending so goes on on the next line
+NUMBER_WORD = re.compile(r"n°|no|nr|numero|number|#|ref|reference")
+DOCUMENT_NAME = re.compile(r"facture|avoir|invoice|credit note")
 
 
 # ---------------------------------------------------------------- lines, runs, labels
@@ -118,6 +125,13 @@ class Hit:
         return trim(self.line, run_start, self.start)[0] >= self.start
 
     @property
+    def starts_clause(self) -> bool:
+        """The first words of a clause inside a sentence: after '(', ',', ';' or a sentence's end ('Payable le :
+        12/03/2026 (conditions : 30 jours net)'; not 'En cas de retard de paiement :')."""
+        run_start, _ = self.line.run_at(self.start)
+        return re.search(r"(?:^|[(,;]|\w\.)$", self.line.text[run_start:self.start].rstrip()) is not None
+
+    @property
     def in_sentence(self) -> bool:
         """A word that may be a label, after words of a sentence in its run ('Comptant à réception de facture'; not
         'NO FACTURE', 'Total à régler TTC', or 'N* facture' as OCR may read 'N° facture')."""
@@ -193,13 +207,69 @@ def _make_line(words: list[Word], page: int, number: int) -> Line:
         owners.extend([index] * len(word.text))
     runs.append((run_start, len(owners)))
     text = "".join(parts)
-    line = Line(page, number, words, text, nz.fold(text), owners, runs, min(w.box.y0 for w in words),
+    line = Line(page, number, words, text, _elided_l(nz.fold(text)), owners, runs, min(w.box.y0 for w in words),
                 max(w.box.y1 for w in words), char_width)
     hits = [Hit(kind, weight, line, match.start(), match.end())
             for match, kind, weight in LABEL_VOCABULARY.find(line.folded)]
-    line.hits = _drop_values(line, hits)
+    line.hits = _extend_label_tails(line, _join_label_phrases(line, _drop_values(line, hits)))
     _split_at_labels(line)
     return line
+
+
+def _join_label_phrases(line: Line, hits: list[Hit]) -> list[Hit]:
+    """A sure label completed by a weaker one after 'de', 'du', 'des' is one label, the sure one's ('Échéance de
+    paiement'); so is a sure label with the number sign after it ('Votre commande n°'), and a party's label after
+    the document's name ('Facture adressée à'), which announces that party."""
+    joined: list[Hit] = []
+    for hit in hits:
+        previous = joined[-1] if joined else None
+        kind = _phrase_kind(line, previous, hit) if previous else None
+        if kind is None:
+            joined.append(hit)
+        else:
+            joined[-1] = Hit(kind, max(previous.weight, hit.weight), line, previous.start, hit.end)
+    return joined
+
+
+def _phrase_kind(line: Line, first: Hit, second: Hit) -> str | None:
+    """What two labels of one run announce together, or None when they are two labels."""
+    if line.run_at(first.start) != line.run_at(second.start):
+        return None
+    between = line.folded[first.end:second.start]
+    if between.strip():
+        return first.kind if LABEL_JOINER.fullmatch(between) and first.weight >= 1 > second.weight else None
+    if second.kind in PARTY_KINDS and DOCUMENT_NAME.fullmatch(line.folded[first.start:first.end]):
+        return second.kind
+    if NUMBER_WORD.fullmatch(line.folded[second.start:second.end]) and first.weight >= 1:
+        return first.kind
+    return None
+
+
+def _extend_label_tails(line: Line, hits: list[Hit]) -> list[Hit]:
+    """A label goes on over a few words up to its ':' ('Livraison effectuée au : 12 rue...'), or to the end of its
+    cell over a complement when a value follows in the next cell ('Adresse de livraison des biens ⇥ 12 rue...') or
+    over words that leave it cut before its end ('Lieu d'exécution de la', wrapped in its cell)."""
+    extended: list[Hit] = []
+    for index, hit in enumerate(hits):
+        following = hits[index + 1].start if index + 1 < len(hits) else len(line.text)
+        run_start, run_end = line.run_at(hit.start)
+        tail = line.text[hit.end:min(run_end, following)]
+        end = hit.end
+        colon = re.match(r"((?:\s+[^\W\d_]+(?:'[^\W\d_]+)?){1,4})\s*:", tail)
+        if colon and (hit.text.isupper() or not any(word[:1].isupper() for word in colon[1].split())):
+            end = hit.end + len(colon[1])
+        elif run_end <= following and tail.strip() and len(tail.split()) <= 5 and (
+                line.runs_after(run_end + 1) and LABEL_COMPLEMENT.fullmatch(nz.fold(tail))
+                or DANGLING.fullmatch(nz.fold(tail))):
+            end = run_end
+        extended.append(hit if end == hit.end else Hit(hit.kind, hit.weight, line, hit.start, end))
+    return extended
+
+
+def _elided_l(folded: str) -> str:
+    """An elided 'l'' that OCR read as '1'' or 'I'' ('À 1'attention de', glued: 'À1'attention') is an 'l'' (same
+    length)."""
+    return re.sub(r"(?<![\w'])i(?='[a-z])|(?<![\d'])[1|](?='[a-z])", "l", folded)
 
 
 def _split_at_labels(line: Line) -> None:
@@ -228,8 +298,22 @@ def _drop_values(line: Line, hits: list[Hit]) -> list[Hit]:
                 and re.fullmatch(r"\s*:\s*", line.text[previous.end:hit.start])
                 and not re.match(r"\s*:", line.text[hit.end:])):
             continue
+        if previous and _opens_the_value_cell(line, previous, hit):
+            continue
         kept.append(hit)
     return kept
+
+
+def _opens_the_value_cell(line: Line, label: Hit, hit: Hit) -> bool:
+    """A label's word at the start of the cell right after that label's own cell begins its value ('Paiement ⇥
+    Paiement à réception'), unless it is the whole cell or has its own ':' (a row of labels)."""
+    run = line.run_at(hit.start)
+    runs = line.runs
+    index = runs.index(run) if run in runs else 0
+    cell = trim(line, *run)
+    return (hit.kind == label.kind and index > 0 and cell[0] == hit.start and cell[1] > hit.end
+            and trim(line, *runs[index - 1]) == trim(line, label.start, label.end)
+            and not re.match(r"\s*:", line.text[hit.end:]))
 
 
 def build_lines(pages: list[list[Word]]) -> list[Line]:
@@ -413,6 +497,28 @@ class Document:
             if other.bottom >= box.y1 + 0.5 * height:
                 yield other
 
+    def value_between(self, hit: Hit) -> tuple[Line, int, int] | None:
+        """A label wrapped over two lines of its cell ('Lieu d'exécution de la / prestation') has its value beside
+        it on a line of its own, between the label's two lines: the first run right of the label on the next line,
+        when that line starts before the label's line ends and the label goes on under it."""
+        line = hit.line
+        if not WRAPPED.search(nz.fold(hit.text)):
+            return None
+        page_lines = self.by_page[line.page]
+        index = page_lines.index(line)
+        if index + 2 >= len(page_lines) or page_lines[index + 1].top >= line.bottom:
+            return None
+        between, rest = page_lines[index + 1], page_lines[index + 2]
+        label_x0 = hit.box.x0
+        if rest.top >= between.bottom or not any(abs(rest.box(start, end).x0 - label_x0) <= 2 * line.char_width
+                                                 for start, end in rest.runs):
+            return None
+        for start, end in between.runs:
+            x0 = between.box(start, end).x0
+            if hit.box.x1 < x0 <= hit.box.x1 + NEAR_RIGHT and between.outside_table(start, end):
+                return (between, *trim(between, start, end))
+        return None
+
     def runs_in_band(self, line: Line, x0: float, x1: float) -> list[tuple[int, int]]:
         """The runs of `line` that overlap the column from x0 to x1, most overlapping first (none of the items
         table's)."""
@@ -442,12 +548,20 @@ class Document:
             if line.box(start, end).y0 < box.y0 + 0.5 * (box.y1 - box.y0):
                 continue
             labels = line.hits_in(start, end)
+            if free_text and any(_opens_with_its_colon(other, trim(line, start, end)[0]) for other in labels):
+                return
             if free_text:
                 labels = [other for other in labels if other.kind != hit.kind
                           and (other.announces or trim(line, start, end)[0] >= other.start)]
             if any(other.kind != "other" or other.start == start for other in labels):
                 return
             yield distance, line, start, end
+
+
+def _opens_with_its_colon(hit: Hit, run_start: int) -> bool:
+    """A run that opens with a label and its ':' gives that label's value, not the one of a heading above it
+    ('Paiement' over 'Conditions : 30 jours net')."""
+    return hit.start == run_start and re.match(r"\s*:", hit.line.text[hit.end:]) is not None
 
 
 def _keys_aligned(line: Line, above: Cell) -> bool:
@@ -522,10 +636,23 @@ def typed_near(doc: Document, hit: Hit, finder: Finder, convert: Callable = str,
     for distance, under, run_start, run_end in [] if in_sentence else doc.below(hit):
         spans = finder(under.text[run_start:run_end])
         if spans:
-            span = spans[0]
+            span = _most_under(hit, under, run_start, spans)
             return [_candidate(hit, under, run_start + span.start, run_start + span.end, span.value, convert,
                                BELOW - 0.05 * distance)]
     return []
+
+
+def _most_under(hit: Hit, under: Line, offset: int, spans: list[nz.Span]) -> nz.Span:
+    """Of several values in the run under a label (cells run together: '1 826,01 EUR 281,06 EUR'), the one
+    that stands most under the label; the first when none does."""
+    x0, x1 = hit.box.x0, hit.box.x1
+
+    def overlap(span: nz.Span) -> float:
+        box = under.box(offset + span.start, offset + span.end)
+        return min(box.x1, x1) - max(box.x0, x0)
+
+    best_span = max(spans, key=overlap)
+    return best_span if overlap(best_span) > 0 and overlap(spans[0]) <= 0 else spans[0]
 
 
 def _candidate(hit: Hit, line: Line, start: int, end: int, raw, convert: Callable, geometry: float) -> Candidate:
@@ -540,6 +667,8 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
     window_start, window_end = doc.right_window(hit, free_text=True)
     run_start, run_end = line.run_at(hit.start)
     run_end = line.phrase_end(run_end)
+    if not hit.starts_run:
+        run_end = clause_end(line, hit.end, run_end)
     start, end = trim(line, hit.end, min(run_end, window_end))
     if letters(line.text[start:end]) >= min_letters:
         return text_candidate(hit, line, start, end, RIGHT)
@@ -552,12 +681,23 @@ def text_near(doc: Document, hit: Hit, min_letters: int = 2) -> Candidate | None
                 and not is_label_only(line, next_start, next_end)):
             return text_candidate(hit, line, start, end, NEXT_RUN)
         break
+    between = doc.value_between(hit)
+    if between:
+        under, start, end = between
+        if letters(under.text[start:end]) >= min_letters:
+            return text_candidate(hit, under, start, end, NEXT_RUN)
     for distance, under, under_start, under_end in doc.below(hit, free_text=True):
         start, end = trim(under, under_start, under_end)
         if letters(under.text[start:end]) >= min_letters:
             return text_candidate(hit, under, start, end, BELOW - 0.05 * distance)
         return None
     return None
+
+
+def clause_end(line: Line, start: int, end: int) -> int:
+    """Where the clause that goes on from `start` ends: at a closing bracket, a ';' or the end of a sentence."""
+    match = re.search(r"\)|;|\.(?=\s+[A-ZÀ-Ý])", line.text[start:end])
+    return start + match.start() if match else end
 
 
 def is_label_only(line: Line, start: int, end: int) -> bool:

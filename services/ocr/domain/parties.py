@@ -41,8 +41,18 @@ PARTIES_ZONE = 0.6  # parties' blocks start above this fraction of the first pag
 LARGER = 1.15  # text this much taller than the body's stands out
 NEARLY = 0.8  # how alike (difflib's ratio) a misread label is to the label
 NAME_LABELS = [nz.fold(label) for label in LABELS["party_name"]]
+HEADING_NEARLY = 0.85  # how alike a misread party heading is to the heading
+ACCOUNT_LABEL = 0.6  # how surely the label of a customer's account number ('Client n°') heads the customer's block
+CUSTOMER_ACCOUNT = re.compile(r"\b(client|customer)\b")
+HEADING_PHRASE = 0.8  # how surely a heading ending on a party's word ('Coordonnées client') announces that party
+PARTY_LABEL_WORDS = {kind: [nz.fold(label) for label in LABELS[kind] if isinstance(label, str) and " " not in label
+                            and len(label) >= 5] for kind in ("customer", "supplier")}
 NAME_JOINERS = re.compile(r"de|du|des|et|la|le|les|d'.*|l'.*|en|sur|aux|au|a|and|of|the|&")
 CONNECTOR = re.compile(r"(&|\bet|\bde|\bdu|\bdes|-|\band)$")
+RCS = re.compile(r"r\.?\s?c\.?\s?s\.?")
+# 'Vente réalisée par ', 'Sold by ', 'Société ', 'La société ': words before the name that opens the small print
+ISSUED_BY = re.compile(r"(?:[^\W\d_]+\s+){0,3}(?:par|by)\s+(?=[A-Z0-9À-Ý])|(?:la\s+|l')?(?:soci[ée]t[ée]|entreprise)\s+"
+                       r"(?=[A-Z0-9À-Ý])", re.IGNORECASE)
 TITLE = re.compile(r"(facture|avoir|invoice|devis|credit note|note de credit|facture d'avoir)s?")
 
 
@@ -66,7 +76,7 @@ def read_parties(doc: Document, fields: dict[str, Candidate]) -> None:
     for kind, cells in _party_columns(doc).items():
         doc.party_cells[kind] |= {id(cell) for cell in cells}
     if not supplier:
-        name = _header_name(doc) or _legal_mention_name(doc) or _first_text(doc)
+        name = _header_name(doc, customer) or _legal_mention_name(doc) or _first_text(doc, customer)
         if name:
             fields["supplier_name"] = name
 
@@ -75,14 +85,53 @@ def _labelled_party(doc: Document, kind: str, taken: Party | None = None) -> Par
     """The block announced by the surest label that starts a run ('Client :', 'Facturé à', 'DOIT :'), or by a
     heading of its own ('Pour')."""
     labels = [(hit.line, hit.start, hit.end, hit.weight) for hit in doc.hits(kind) if hit.starts_run]
+    labels += [(hit.line, start, hit.end, HEADING_PHRASE) for hit in doc.hits(kind)
+               if (start := _heading_start(hit)) is not None]
     for page in sorted(doc.by_page):
         labels += [(cell.line, cell.start, cell.end, 0.8) for block in doc.blocks(page) for cell in block.cells
                    if is_party_heading(cell.folded) == kind]
+    labels += [(cell.line, cell.start, cell.end, 0.7) for block in doc.blocks(1) for cell in block.cells
+               if _misread_party_heading(cell) == kind]
+    if kind == "customer":  # 'Client n° C0042' over an address: the block of the customer's account
+        labels += [(hit.line, hit.start, hit.end, ACCOUNT_LABEL) for hit in doc.hits("other")
+                   if hit.starts_run and CUSTOMER_ACCOUNT.search(nz.fold(hit.text))]
     taken_cells = {id(cell) for cell in taken.cells} if taken else set()
     for line, start, end, weight in sorted(labels, key=lambda label: (label[0].page, -label[3], label[0].top)):
         party = _party_after(doc, line, start, end, weight)
         if party and id(party.cells[0]) not in taken_cells:
             return party
+    return None
+
+
+def _heading_start(hit: Hit) -> int | None:
+    """Where a heading of a few words that ends on a party's word starts ('Coordonnées client', 'Informations du
+    client'); None when the label ends no such heading."""
+    line = hit.line
+    run_start, run_end = line.run_at(hit.start)
+    if trim(line, hit.start, run_end)[1] != hit.end:
+        return None
+    start = trim(line, line.phrase_start(run_start), run_end)[0]
+    before = line.text[start:hit.start]
+    if start < hit.start and len(before.split()) <= 2 and re.fullmatch(r"[^\W\d_]+(?:['’\s]+[^\W\d_]+)*\s+",
+                                                                        before):
+        return start
+    return None
+
+
+def _misread_party_heading(cell: Cell) -> str | None:
+    """A party's heading in capitals that OCR misspelt ('ACHETBUR' for 'ACHETEUR'): one word alone in its cell,
+    no label, spelt nearly like a party label, where the parties stand."""
+    text = cell.text
+    if (not (text.isupper() and text.isalpha() and 5 <= len(text) <= 14) or cell.line.top > PARTIES_ZONE
+            or cell.line.hits_in(cell.start, cell.end)):
+        return None
+    folded = cell.folded
+    for kind, headings in PARTY_LABEL_WORDS.items():
+        for heading in headings:
+            matcher = SequenceMatcher(None, folded, heading)
+            if abs(len(heading) - len(folded)) <= 2 and matcher.real_quick_ratio() >= HEADING_NEARLY \
+                    and matcher.ratio() >= HEADING_NEARLY:
+                return kind
     return None
 
 
@@ -95,6 +144,7 @@ def _party_after(doc: Document, line: Line, start: int, end: int, weight: float)
         return None
     rest_start, rest_end = trim(line, end, cell.end)
     if letters(line.text[rest_start:rest_end]) >= 3 and not _only_labels(line, rest_start, rest_end):
+        rest_end = _name_in_a_sentence(line, rest_start, rest_end)
         if not _could_be_party_name(line, rest_start, rest_end):
             return None
         return _party(doc, line, rest_start, rest_end, weight * RIGHT, cell)
@@ -112,6 +162,18 @@ def _party_after(doc: Document, line: Line, start: int, end: int, weight: float)
             return _party(doc, line, right.start, right.end, weight * NEXT_RUN, right)
         break
     return _party_under(doc, cell, weight)
+
+
+def _name_in_a_sentence(line: Line, start: int, end: int) -> int:
+    """Where the name ends when a sentence gives the party's name and then its address ('À l'attention de : Dupont
+    SAS, 12 rue de la Paix, 75002 Paris.'): at the first comma, when what follows it is an address or an
+    identifier."""
+    clause = re.search(r",\s|\s[-–]\s|;\s|\s\(", line.text[start:end])
+    rest = line.folded[start + clause.end():end] if clause else ""
+    if clause and (POSTCODE.search(rest) or ADDRESS_LIKE.search(rest) or LEGAL_MENTION.search(rest)
+                   or re.match(r"(tva|vat|n°)\b", rest)):
+        return start + clause.start()
+    return end
 
 
 def _party_under(doc: Document, cell: Cell, weight: float) -> Party | None:
@@ -334,9 +396,10 @@ def _same_company(a: str, b: str) -> bool:
 
 # ---------------------------------------------------------------- the issuer's name elsewhere
 
-def _header_name(doc: Document) -> Candidate | None:
+def _header_name(doc: Document, customer: Party | None = None) -> Candidate | None:
     """The issuer's name at the top of page 1: text that stands out (larger than the body, or with a company form
-    like SAS), that is not a label, an address or a contact, and not the customer's."""
+    like SAS), that is not a label, an address or a contact, and not the customer's (nor its name printed again
+    over a delivery address)."""
     page = doc.by_page.get(1, [])
     if not page:
         return None
@@ -348,6 +411,8 @@ def _header_name(doc: Document) -> Candidate | None:
         for start, end in line.runs:
             start, end = trim(line, start, end)
             if not _could_be_name(doc, line, start, end) or letters(COMPANY_FORM.sub("", line.folded[start:end])) < 3:
+                continue
+            if customer and _same_company(customer.name.value, line.text[start:end]):
                 continue
             box = line.box(start, end)
             size = (box.y1 - box.y0) / typical
@@ -379,14 +444,16 @@ def _first_line_of_name(doc: Document, cell: Cell) -> Cell:
     return cell
 
 
-def _first_text(doc: Document) -> Candidate | None:
-    """Nothing stands out: the first text at the very top of page 1 that could be a name, with little confidence."""
+def _first_text(doc: Document, customer: Party | None = None) -> Candidate | None:
+    """Nothing stands out: the first text at the very top of page 1 that could be a name, and is not the
+    customer's, with little confidence."""
     for line in doc.by_page.get(1, []):
         if line.top > 0.15:
             return None
         for start, end in line.runs:
             start, end = trim(line, start, end)
-            if _could_be_name(doc, line, start, end):
+            if _could_be_name(doc, line, start, end) and not (
+                    customer and _same_company(customer.name.value, line.text[start:end])):
                 return Candidate(_clean_name(line.text[start:end]), 0.5 * line.confidence(start, end), line, start,
                                  end)
     return None
@@ -402,18 +469,19 @@ def _could_be_name(doc: Document, line: Line, start: int, end: int) -> bool:
 
 
 def _legal_mention_name(doc: Document) -> Candidate | None:
-    """'Fournitures Dupont SAS au capital de 10 000 € – RCS Lyon ...', 'Dupont - SARL au capital ...': the name
-    that opens the legal mentions."""
+    """'Fournitures Dupont SAS au capital de 10 000 € – RCS Lyon ...', 'Dupont - SARL au capital ...', 'Vente
+    réalisée par Dupont SAS (SAS au capital ...)': the name that opens the legal mentions."""
     for line in reversed(doc.lines):
         if line.in_table or not LEGAL_MENTION.search(line.folded):
             continue
         run_start, run_end = line.runs[0]
-        segment = re.split(r"\s[-–|•·]\s|,\s", line.text[run_start:run_end])[0]
+        segment = re.split(r"\s[-–|•·]\s|,\s|\s\(", line.text[run_start:run_end])[0]
         segment = re.split(r"\s(?:au capital|with a share capital|capital social)\b", segment)[0]
-        start, end = trim(line, run_start, run_start + len(segment))
+        lead_in = ISSUED_BY.match(segment)
+        start, end = trim(line, run_start + (lead_in.end() if lead_in else 0), run_start + len(segment))
         text = line.folded[start:end]
         if (doc.party_at(line, start) == "customer" or LEGAL_MENTION.search(text) or ADDRESS_LIKE.search(text)
-                or CONTACT_LIKE.search(text)):
+                or CONTACT_LIKE.search(text) or any(hit.kind != "other" for hit in line.hits_in(start, end))):
             continue
         if letters(COMPANY_FORM.sub("", text)) >= 3:
             return Candidate(_clean_name(line.text[start:end]), 0.7 * line.confidence(start, end), line, start, end)
@@ -475,6 +543,8 @@ def find_identifiers(doc: Document) -> dict[str, list[Identified]]:
         for hit in doc.hits(*hit_kinds):
             for candidate in typed_near(doc, hit, finder, first_only=True):
                 add(kind, candidate)
+    for candidate in _sirens_before_rcs(doc):
+        add("siren", candidate)
     for line in doc.lines:
         for kind, finder, only_valid in (("vat", nz.find_vats, False), ("siret", nz.find_sirets, True),
                                          ("iban", nz.find_ibans, True)):
@@ -482,6 +552,21 @@ def find_identifiers(doc: Document) -> dict[str, list[Identified]]:
                 if (span.value.valid or not only_valid) and line.outside_table(span.start, span.end):
                     confidence = 0.85 * line.confidence(span.start, span.end)
                     add(kind, Candidate(span.value.value, confidence, line, span.start, span.end, span.value))
+    return found
+
+
+def _sirens_before_rcs(doc: Document) -> list[Candidate]:
+    """'552 100 554 RCS Lyon': the registry's number printed before its label, when its check digit holds."""
+    found = []
+    for hit in doc.hits("siren"):
+        if not RCS.fullmatch(nz.fold(hit.text)):
+            continue
+        line = hit.line
+        sirens = [span for span in nz.find_sirens(line.text[:hit.start]) if span.value.valid
+                  and not line.text[span.end:hit.start].strip(" ,-")]
+        for span in sirens[-1:]:
+            found.append(Candidate(span.value.value, 0.9 * hit.weight * line.confidence(span.start, span.end), line,
+                                   span.start, span.end, span.value, hit))
     return found
 
 

@@ -1,4 +1,5 @@
 """Totals (HT, TVA, TTC) chosen among the labelled amounts so that they add up, and the VAT breakdown per rate."""
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,10 +10,14 @@ from .reading import InvoiceLine, VatLine
 
 # On a line giving VAT per rate, the value of any other label is not part of it ('IBAN : FR76 3000 ...').
 VAT_LINE_KINDS = ("total_tax", "total_excl_tax", "other")
+MAX_CHOICES = 512  # combinations of per-rate taxes tried against the total VAT
 # a rate printed with its VAT label: 'TVA 20 %', 'TVA à 5,5 %'
 _LABEL_RATE = re.compile(r"[\s:]*(?:a\s|de\s)?\s*(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 # after a bare VAT label: a rate whose '%' is lost or read as a lone '8' or '9'
 _UNMARKED_RATE = re.compile(r"[ (]*(\d{1,2}(?:[.,]\d{1,2})?)(?![\d.,%])(?!\s?%)(?:\s[89](?![\d.,]))?")
+
+
+_LIST_NUMBER = re.compile(r"\s*\d{1,3}[.)]\s")  # '3. Boissons : 6 u à 2,51...': an item's number, no amount
 
 
 def find_amount_values(text: str) -> list[nz.Span]:
@@ -58,7 +63,14 @@ def _top(pool: list[Candidate], count: int) -> list[Candidate]:
         key = (candidate.value, candidate.line.page)
         if key not in by_value or candidate.score > by_value[key].score:
             by_value[key] = candidate
-    return sorted(by_value.values(), key=lambda c: (-c.score, -c.line.page, -c.line.top))[:count]
+    return sorted(by_value.values(), key=_rank)[:count]
+
+
+def _rank(candidate: Candidate) -> tuple[float, int, float]:
+    """The surest labels and places first, then the lowest on the page (totals follow the items); how sure OCR was
+    of the words does not rank them (a few hundredths between photos' words mean nothing)."""
+    sureness = candidate.score / max(candidate.line.confidence(candidate.start, candidate.end), 0.5)
+    return -round(sureness, 3), -candidate.line.page, -candidate.line.top
 
 
 def _adds_up(ht: Decimal, tva: Decimal, ttc: Decimal) -> bool:
@@ -244,25 +256,33 @@ def _rate_lines(line: Line, in_vat_table: bool) -> list[RateLine]:
     foreign = _foreign(line)
     rates = [rate for rate in nz.find_rates(line.text) or _unmarked_rates(line)
              if not any(s <= rate.start < e for s, e in foreign)]
+    numbering = _LIST_NUMBER.match(line.text)
     amounts = [a for a in find_amount_values(line.text) if not any(s <= a.start < e for s, e in foreign)
-               and not any(r.start <= a.start < r.end for r in rates)]
+               and not any(r.start <= a.start < r.end for r in rates) and not (numbering and a.start == 0)]
     if not rates:
         return _table_rate_line(amounts) if in_vat_table else []
     starts = [0] + [_segment_start(line, rate.start) for rate in rates[1:]] + [len(line.text)]
     found = []
     for index, rate in enumerate(rates):
         segment = (starts[index], starts[index + 1])
-        in_segment = [a.value for a in amounts if segment[0] <= a.start < segment[1]]
-        rate_line = _rate_line(rate.value, in_segment, line.folded[segment[0]:segment[1]])
+        rate_line = _segment_rate_line(line, rate.value, amounts, segment)
+        if rate_line is None and index == 0:  # the line's amounts before its 'TVA' label may be other totals'
+            rate_line = _segment_rate_line(line, rate.value, amounts, (_segment_start(line, rate.start), segment[1]))
         if rate_line:
             found.append(rate_line)
     return found
 
 
+def _segment_rate_line(line: Line, rate: Decimal, amounts: list[nz.Span],
+                       segment: tuple[int, int]) -> RateLine | None:
+    in_segment = [a.value for a in amounts if segment[0] <= a.start < segment[1]]
+    return _rate_line(rate, in_segment, line.folded[segment[0]:segment[1]])
+
+
 def _segment_start(line: Line, rate_start: int) -> int:
-    """Where the part of a line about one rate begins: at its 'TVA' label when it has one."""
+    """Where the part of a line about one rate begins: at its 'TVA' label when it has one ('TVA à 20 %')."""
     labels = [hit.start for hit in line.hits if hit.kind == "total_tax" and hit.end <= rate_start
-              and not line.text[hit.end:rate_start].strip(" :")]
+              and re.fullmatch(r"[\s:]*(?:(?:a|de)\s)?[\s:]*", line.folded[hit.end:rate_start])]
     return labels[-1] if labels else rate_start
 
 
@@ -308,12 +328,27 @@ def _checked_base(line: RateLine, base: Decimal | None) -> Decimal | None:
     return base if base is not None and abs(base * line.rate / 100 - line.tax) <= Decimal("0.02") else None
 
 
+def _one_per_rate(rate_lines: list[RateLine], total_tax: Decimal | None) -> list[RateLine]:
+    """Several taxes found for one rate (items told in sentences carry their rate too): the one per rate whose
+    taxes add up to the total VAT, when there is such a choice."""
+    by_rate: dict[Decimal, list[RateLine]] = {}
+    for rate_line in rate_lines:
+        by_rate.setdefault(rate_line.rate, []).append(rate_line)
+    if total_tax is None or all(len(lines) == 1 for lines in by_rate.values()):
+        return rate_lines
+    choices = itertools.islice(itertools.product(*by_rate.values()), MAX_CHOICES)
+    agreeing = next((choice for choice in choices
+                     if abs(sum(line.tax for line in choice) - total_tax) <= Decimal("0.01")), None)
+    return list(agreeing) if agreeing else rate_lines
+
+
 def read_vat_breakdown(rate_lines: list[RateLine], items: list[InvoiceLine], fields: dict[str, Candidate],
                        findings: list[str]) -> list[VatLine]:
     """One VatLine per rate. A base that is not printed next to its rate is taken from the line items of that rate,
     or, for the one rate left without a base, from the total excluding tax less the other bases; each only when
     base × rate gives the printed tax."""
     ht, tva = fields.get("total_excl_tax"), fields.get("total_tax")
+    rate_lines = _one_per_rate(rate_lines, tva.raw if tva else None)
     item_bases = _item_bases(items)
     bases = [line.base if line.base is not None else _checked_base(line, item_bases.get(line.rate))
              for line in rate_lines]

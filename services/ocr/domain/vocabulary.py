@@ -29,7 +29,11 @@ LABELS: dict[str, tuple] = {
         "date limite", "à payer avant le", "à régler avant le", "payable avant le", "payable le", "payable au",
         "à payer le", "à payer au", "à régler le", "à régler au", "payer avant le", "règlement avant le",
         "paiement avant le", "date d'exigibilité", "date d'exigibilité du paiement", "exigible le", "due date",
-        "payment due", "due on", "pay by", ("date de paiement", 0.6), ("date de règlement", 0.6)),
+        "payment due", "due on", "pay by", "à payer pour le", "à régler pour le", "payable pour le", "au plus tard le",
+        "à payer au plus tard le", "à régler au plus tard le", "payable au plus tard le", "à payer d'ici le",
+        "à régler d'ici le", "payable jusqu'au", "due by", "payable by", "payable on", "to be paid by",
+        "payment due date",
+        ("date de paiement", 0.6), ("date de règlement", 0.6)),
     "currency": ("devise", "currency", "monnaie"),
     "total_excl_tax": (
         "total ht", "total h.t.", "total hors taxes", "total hors taxe", "montant ht", "montant hors taxes",
@@ -40,7 +44,8 @@ LABELS: dict[str, tuple] = {
         ("total ht après remise", 1.0)),
     "total_tax": (
         "total tva", "montant tva", "montant de la tva", "montant de tva", "total t.v.a.", "total taxes",
-        "total vat", "vat amount", "tax amount", "total tax", ("tva", 0.85), ("t.v.a.", 0.85), ("vat", 0.8),
+        "total vat", "vat amount", "tax amount", "total tax", "taxe sur la valeur ajoutée", "montant de la taxe",
+        ("tva", 0.85), ("t.v.a.", 0.85), ("vat", 0.8),
         ("taxes", 0.6), ("tax", 0.6)),
     "total_incl_tax": (
         "total ttc", "total t.t.c.", "montant ttc", "montant total ttc", "total toutes taxes comprises",
@@ -70,6 +75,10 @@ LABELS: dict[str, tuple] = {
         "expédié à", "expédiée à", "expédier à", "adresse d'expédition", "livré au", "livrée au", "livrées au",
         "adresse du chantier", "adresse chantier", "lieu du chantier", "lieu d'intervention",
         "adresse d'intervention", "lieu d'exécution", "lieu de la prestation", "site address", "work site",
+        "livraison effectuée à", "livraison effectuée au", "prestation réalisée à", "prestation réalisée au",
+        "prestation effectuée à", "prestation effectuée au", "intervention réalisée à", "intervention réalisée au",
+        "travaux réalisés à", "travaux réalisés au", "intervention effectuée à", "intervention effectuée au",
+        "travaux effectués à", "travaux effectués au", "lieu de réalisation", "adresse de réalisation", "delivered to",
         ("chantier", 0.8), ("livraison", 0.7)),
     "operation_nature": (
         "nature de l'opération", "nature des opérations", "nature de l'operation", "catégorie de l'opération",
@@ -78,12 +87,15 @@ LABELS: dict[str, tuple] = {
         "client", "client facturé", "client livré et facturé", "facturé à", "facturée à", "facturer à", "facture à",
         "destinataire", "adresse de facturation", "adresse facturation", "bill to", "billed to", "invoice to",
         "sold to", "customer", "acheteur", "buyer", "à l'attention de", "adressé à", "adressée à", "preneur",
-        "donneur d'ordre", "doit", ("débiteur", 0.8)),
+        "donneur d'ordre", "doit", "société cliente", "entreprise cliente", "maître d'ouvrage",
+        "maître de l'ouvrage", "vos coordonnées",
+        ("débiteur", 0.8)),
     "party_name": ("raison sociale", "dénomination", "dénomination sociale", "nom commercial", "nom de la société",
+                   "nom / raison sociale", "nom ou raison sociale", "nom / dénomination",
                    "nom de l'entreprise", "company name", "business name", "legal name"),
     "supplier": (
         "émetteur", "émis par", "fournisseur", "vendeur", "prestataire", "seller", "supplier", "vendor",
-        "expéditeur", "issued by", "from"),
+        "expéditeur", "issued by", "from", "nos coordonnées"),
     "customer_siren": ("siren client", "siren du client", "n° siren client", "siren acheteur", "customer siren",
                        "votre siren", "votre n° siren"),
     "customer_vat": (
@@ -95,7 +107,7 @@ LABELS: dict[str, tuple] = {
               "immatriculation", "n° d'immatriculation", "company number"),
     "siret": ("siret", "n° siret", "numéro siret", "siret n°"),
     "vat_number": (
-        "n° tva", "numéro de tva", "numéro tva", "tva intracommunautaire", "n° tva intracommunautaire",
+        "n° tva", "n° de tva", "numéro de tva", "numéro tva", "tva intracommunautaire", "n° tva intracommunautaire",
         "n° de tva intracommunautaire", "numéro de tva intracommunautaire", "tva intracom", "n° tva intracom",
         "tva intra", "identifiant tva", "id tva", "n° identification tva", "n° d'identification tva",
         "vat number", "vat no", "vat id", "vat reg", "vat registration", "tva ue", "code tva"),
