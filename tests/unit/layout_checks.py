@@ -14,8 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from jefacture.extraction_eval.corpus import DEFAULT_SEED, build_invoice
 from jefacture.extraction_eval.drawing import Writer
-from jefacture.extraction_eval.generator import make_invoice
-from jefacture.extraction_eval.layouts import LAYOUTS, Layout, render_pdf
+from jefacture.extraction_eval.layouts import Layout
 from jefacture.extraction_eval.model import Invoice
 
 # Invoices of the default seed with something to show: a short one, credit notes, foreign currencies, delivery
@@ -167,23 +166,3 @@ def anchor_positions(pdf: bytes, texts: list[str]) -> list[tuple[float, float]]:
         positions.append((left / MM, (page.get_height() - top) / MM))
     document.close()
     return positions
-
-
-def alike_layouts(layouts: Layouts) -> list[tuple[str, str]]:
-    """Pairs (new layout, other layout) that put fewer than two of five anchor facts (the number, the customer's name
-    and street, the supplier's street, the first line) 8 mm or more apart on page one, the other layouts being those
-    of LAYOUTS and the other new ones."""
-    base = make_invoice(DEFAULT_SEED, 3, "classic", "Helvetica")
-    anchors = [base.number, base.customer.name, base.customer.address.street, base.supplier.address.street,
-               base.lines[0].description]
-    signatures = {name: anchor_positions(render_pdf(replace(base, layout=name)), anchors)
-                  for name in LAYOUTS if name not in layouts}
-    signatures |= {name: anchor_positions(render(replace(base, layout=name), layouts), anchors) for name in layouts}
-    assert len(signatures) >= len(LAYOUTS)
-    alike = []
-    for new in layouts:
-        for other, places in signatures.items():
-            moved = [abs(a[0] - b[0]) + abs(a[1] - b[1]) > 8 for a, b in zip(signatures[new], places, strict=True)]
-            if other != new and sum(moved) < 2:
-                alike.append((new, other))
-    return alike

@@ -27,13 +27,14 @@ from jefacture.extraction_eval.corpus import (
     load_document,
     write_document,
 )
-from jefacture.extraction_eval.drawing import Writer
 from jefacture.extraction_eval.einvoice import UBL_INVOICE_NS
 from jefacture.extraction_eval.generator import make_invoice
 from jefacture.extraction_eval.layouts import LAYOUT_NAMES, UNSEEN_LAYOUTS, render_pdf
 from jefacture.extraction_eval.model import TRUTH_FIELDS
 from jefacture.extraction_eval.scoring import same_value, same_vat_breakdown
 from jefacture_ocr.domain.reading import FIELD_NAMES, Found, Reading, VatLine
+
+from .layout_checks import anchor_positions
 
 CORPUS_SIZE = len(LAYOUT_NAMES)  # one invoice per layout
 
@@ -100,24 +101,24 @@ def test_the_corpus_has_the_variety_the_issue_asks_for():
     assert {invoice.look.font for invoice in invoices} == {"Helvetica", "Times", "Courier", "Vera"}
 
 
-def test_the_four_fresh_layouts_are_held_out_and_the_studied_ones_are_not():
-    assert len(LAYOUT_NAMES) == len(set(LAYOUT_NAMES)) == 24
-    assert UNSEEN_LAYOUTS == ("fact_sheet", "web_shop", "mirrored", "running_text")
+def test_the_four_blind_layouts_are_held_out_and_the_studied_ones_are_not():
+    assert len(LAYOUT_NAMES) == len(set(LAYOUT_NAMES)) == 28
+    assert UNSEEN_LAYOUTS == ("utility_bill", "bilingual", "online_billing", "erp_form")
     assert not {"receipt", "footer_band", "two_panel", "delivery_note", "caps_boxes", "accountant", "artisan",
-                "centered", "sidebar"} & set(UNSEEN_LAYOUTS)
+                "fact_sheet", "web_shop", "mirrored", "running_text", "centered", "sidebar"} & set(UNSEEN_LAYOUTS)
 
 
-def test_the_layouts_share_the_corpus_evenly_and_a_48_invoice_run_reads_each_held_out_one_twice():
+def test_the_layouts_share_the_corpus_evenly_and_a_56_invoice_run_reads_each_held_out_one_twice():
     layouts = [layout_for(index) for index in range(1, DEFAULT_COUNT + 1)]
     assert DEFAULT_COUNT >= 200 and set(layouts) == set(LAYOUT_NAMES)
     assert {layouts.count(name) for name in LAYOUT_NAMES} == {10}
-    first = [layout_for(index) for index in range(1, 49)]
+    first = [layout_for(index) for index in range(1, 57)]
     assert all(first.count(name) >= 2 for name in UNSEEN_LAYOUTS) and set(first) == set(LAYOUT_NAMES)
 
 
 # Invoice i of the default seed, summed up: what it says does not change unless GENERATOR_VERSION changes with it,
 # or cached corpora would silently hold other invoices than a fresh one.
-TRUTH_FINGERPRINT = "f17a0fab08c96800"
+TRUTH_FINGERPRINT = "5e44419ae71c61b0"
 
 
 def test_the_invoices_of_the_default_seed_stay_what_they_were():
@@ -127,48 +128,6 @@ def test_the_invoices_of_the_default_seed_stay_what_they_were():
     assert fingerprint == TRUTH_FINGERPRINT, "the generator changed: bump GENERATOR_VERSION and this fingerprint"
 
 
-def _page_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
-
-
-@pytest.mark.parametrize("layout", UNSEEN_LAYOUTS)
-def test_the_held_out_layouts_print_every_fact_a_reader_is_scored_on(layout):
-    for index in (1, 17, 19, 27, 54):  # a short one, credit notes, a foreign currency, delivery, fifteen lines
-        invoice = replace(build_invoice(DEFAULT_SEED, index), layout=layout)
-        text = _page_text(render_pdf(invoice)).replace("\xa0", " ")
-        compact = "".join(text.split())
-        w, truth = Writer(invoice), invoice.truth()
-        printed = [invoice.number, w.party_name(invoice.supplier.name), w.party_name(invoice.customer.name),
-                   w.date(invoice.issue_date), w.date(invoice.due_date), w.money(invoice.total_excl_tax),
-                   w.money(invoice.total_tax), w.money(invoice.total_incl_tax), invoice.payment_terms,
-                   invoice.purchase_order, invoice.bic, invoice.delivery and invoice.delivery.street]
-        for value in filter(None, printed):
-            assert value.replace("\xa0", " ") in text, f"{layout} (invoice {index}) does not print {value!r}"
-        for name in ("supplier_siren", "supplier_siret", "supplier_vat", "customer_siren", "customer_vat", "iban"):
-            assert truth[name] is None or truth[name] in compact, f"{layout} (invoice {index}) misses its {name}"
-        assert ("AVOIR" in text.upper()) == (invoice.document_type == "credit_note")
-
-
-def _anchor_positions(pdf: bytes, texts: list[str]) -> list[tuple[float, float]]:
-    """Where each text first appears on page 1, in mm from the top-left corner."""
-    document = pdfium.PdfDocument(pdf)
-    page = document[0]
-    text_page = page.get_textpage()
-    height = page.get_height()
-    positions = []
-    for text in texts:
-        found = text_page.search(text).get_next()
-        assert found, f"{text!r} is not on the page"
-        left, _, _, top = text_page.get_charbox(found[0])
-        positions.append((left / 72 * 25.4, (height - top) / 72 * 25.4))
-    document.close()
-    return positions
-
-
 def test_the_layouts_put_the_same_facts_in_visibly_different_places():
     base = make_invoice(DEFAULT_SEED, 3, "classic", "Helvetica")
     signatures = {}
@@ -176,7 +135,7 @@ def test_the_layouts_put_the_same_facts_in_visibly_different_places():
         invoice = replace(base, layout=name)
         anchors = [invoice.number, invoice.customer.name, invoice.customer.address.street,
                    invoice.supplier.address.street, invoice.lines[0].description]
-        signatures[name] = _anchor_positions(render_pdf(invoice), anchors)
+        signatures[name] = anchor_positions(render_pdf(invoice), anchors)
     for first in LAYOUT_NAMES:
         for second in LAYOUT_NAMES:
             if first < second:
@@ -322,7 +281,7 @@ def test_the_runner_scores_a_hand_made_reader_field_by_field(corpus):
     assert born["seconds_per_page"]["p50"] is not None and born["read_as"] == {"pdf_text": CORPUS_SIZE}
     report = runner.format_report(summary)
     assert "total_tax" in report and "NOT MET" in report
-    assert "held out (never seen by the reader's authors): fact_sheet, web_shop, mirrored, running_text" in report
+    assert f"held out (never seen by the reader's authors): {', '.join(UNSEEN_LAYOUTS)}" in report
 
 
 def test_a_reader_that_fails_scores_zero_and_the_run_goes_on(corpus):

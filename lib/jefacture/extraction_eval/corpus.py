@@ -21,9 +21,9 @@ from .generator import make_invoice
 from .layouts import LAYOUT_NAMES, UNSEEN_LAYOUTS, layout_font, render_pdf
 from .model import Invoice
 
-GENERATOR_VERSION = 4  # 4: twenty-four layouts, 240 invoices; held out: fact_sheet, web_shop, mirrored, running_text
+GENERATOR_VERSION = 5  # 5: twenty-eight layouts, 280 invoices; held out: utility_bill, bilingual, online_billing, erp_form
 DEFAULT_SEED = 2026
-DEFAULT_COUNT = 240  # ten invoices per layout
+DEFAULT_COUNT = 280  # ten invoices per layout
 KINDS = ("born_digital", "scan", "photo", "facturx", "cii", "ubl")
 OCR_KINDS = ("scan", "photo")
 STRUCTURED_KINDS = ("facturx", "cii", "ubl")

@@ -1,4 +1,5 @@
-"""Four more held-out invoice layouts, designed without looking at the reader (see layouts.py's docstring).
+"""Four invoice layouts designed without looking at the reader; held out until session 4 studied them to fix the
+reader (see layouts.py's docstring), so no longer counted as unseen.
 
 - fact_sheet: a "fiche"; every fact is a row of one bordered grid across the page (label cell left, value cell
   right) under section rows (document, seller, buyer), the line items after it, then the amounts and the payment as
@@ -80,7 +81,6 @@ class FactSheet(Flowing):
     """A "fiche": one bordered two-column grid across the page holds every fact as a row, a label cell on the left
     and its value on the right, grouped under shaded section rows; the line items follow in a grid of the same width,
     then the amounts and the payment as more rows of the fact grid. Held out."""
-    unseen = True
     name = "fact_sheet"
     size = 8.5
     left, right = 15.0, 195.0
@@ -228,7 +228,6 @@ class WebShop(Flowing):
     in a grey band across the page, the billing and the delivery addresses side by side, the products, a tax detail
     table beside the totals and the payment; the seller's name and identifiers only in the small print at the foot.
     Held out."""
-    unseen = True
     name = "web_shop"
     font = "Helvetica"
     size = 8.5
@@ -403,7 +402,6 @@ class Mirrored(Flowing):
     """A mirror of the usual page: the seller in a column on the right behind a coloured rule, the customer top left,
     the title and under it the totals on the right, the references and the payment details on the left, the line
     items last; the page number at the top. Held out."""
-    unseen = True
     name = "mirrored"
     font = "Times"
     size = 10
@@ -554,7 +552,6 @@ class RunningText(Flowing):
     """A minimalist monospaced letter: the seller's name over one line of particulars, then every fact told in
     sentences where labels and values meet at colons, each line item a numbered sentence, the totals and how to pay
     as sentences too; no table, rule or box. Held out."""
-    unseen = True
     name = "running_text"
     font = "Courier"
     size = 9

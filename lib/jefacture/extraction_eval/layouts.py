@@ -1,10 +1,12 @@
-"""Twenty-four visibly different invoice layouts drawn with reportlab; four of them are held out.
+"""Twenty-eight visibly different invoice layouts drawn with reportlab; four of them are held out.
 
-The held-out layouts (fresh_layouts.py: fact_sheet, web_shop, mirrored, running_text; `UNSEEN_LAYOUTS`) were designed
-without looking at the reader and have never been shown to its authors, so their scores tell how the reader does on
-layouts it has never seen. Keep it that way: when they are studied to fix the reader, they stop being held out and new
-ones must replace them. Session 3 studied the ones held out before them (receipt, footer_band and two_panel here, then
-delivery_note, caps_boxes, accountant and artisan in held_out_layouts.py).
+The held-out layouts (blind_layouts.py: utility_bill, bilingual, online_billing, erp_form; `UNSEEN_LAYOUTS`) were
+drawn blind, from what French invoices look like, by someone who never read the reader's code, and have never been
+shown to its authors, so their scores tell how the reader does on layouts it has never seen. Keep it that way: when
+they are studied to fix the reader, they stop being held out and new ones must replace them. Earlier rounds were
+studied: receipt, footer_band and two_panel here, then delivery_note, caps_boxes, accountant and artisan
+(held_out_layouts.py) in session 3, then fact_sheet, web_shop, mirrored and running_text (fresh_layouts.py) in
+session 4.
 
 Each layout is a subclass of `Layout` that places the same facts differently: where the parties go, how labels meet
 values (same line, tab stop, above), the table's style, where the totals go, bands, logos, fonts and page breaks.
@@ -1226,15 +1228,16 @@ class TwoPanel(Layout):
         s.lines(15, 280, self.legal_lines(), 6, leading=3, color=GREY)
 
 
+from .blind_layouts import Bilingual, ErpForm, OnlineBilling, UtilityBill  # noqa: E402  (they subclass Layout)
 from .fresh_layouts import FactSheet, Mirrored, RunningText, WebShop  # noqa: E402  (they subclass Layout)
 from .held_out_layouts import Accountant, Artisan, CapsBoxes, DeliveryNote  # noqa: E402  (they subclass Layout)
 
-# The order decides which layout invoice i gets (i modulo 24): the held-out ones sit at 2, 6, 10 and 14 so that a run
-# over the first 48 invoices reads each of them twice.
+# The order decides which layout invoice i gets (i modulo 28): the held-out ones sit at 2, 6, 10 and 14 so that a run
+# over the first 56 invoices reads each of them twice.
 LAYOUTS: dict[str, type[Layout]] = {layout.name: layout for layout in (
-    Layout, SupplierRight, FactSheet, Receipt, DeliveryNote, Banner, WebShop, Centered, CapsBoxes, FooterBand,
-    Mirrored, Typewriter, Accountant, English, RunningText, TwoPanel, Artisan, MultiPage, Sidebar, FormGrid, Modern,
-    Craftsman, KeyValue, Ledger)}
+    Layout, SupplierRight, UtilityBill, Receipt, DeliveryNote, Banner, Bilingual, Centered, CapsBoxes, FooterBand,
+    OnlineBilling, Typewriter, Accountant, English, ErpForm, TwoPanel, Artisan, MultiPage, Sidebar, FormGrid, Modern,
+    Craftsman, KeyValue, Ledger, FactSheet, WebShop, Mirrored, RunningText)}
 LAYOUT_NAMES = tuple(LAYOUTS)
 UNSEEN_LAYOUTS = tuple(name for name, layout in LAYOUTS.items() if layout.unseen)
 
