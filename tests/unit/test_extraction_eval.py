@@ -284,6 +284,14 @@ def test_the_runner_scores_a_hand_made_reader_field_by_field(corpus):
     assert f"held out (never seen by the reader's authors): {', '.join(UNSEEN_LAYOUTS)}" in report
 
 
+def test_ocr_speed_is_judged_on_the_machines_rate_and_the_others_on_one_documents_time():
+    summary = {"scan": {"pages": 10, "accuracy": None, "seconds_per_page": {"p50": 2.4, "p95": 3.1}},
+               "born_digital": {"pages": 10, "accuracy": None, "seconds_per_page": {"p50": 0.011, "p95": 0.02}}}
+    checks = runner.verdicts(runner.with_wall_times(summary, {"scan": 12.0, "born_digital": 0.5}))
+    assert [(c["kind"], c["what"], c["measured"], c["met"]) for c in checks] == [
+        ("scan", "seconds per page (wall)", 1.2, True), ("born_digital", "seconds per page (p50)", 0.011, True)]
+
+
 def test_a_reader_that_fails_scores_zero_and_the_run_goes_on(corpus):
     _, documents = corpus
 

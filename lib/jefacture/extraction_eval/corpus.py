@@ -21,7 +21,8 @@ from .generator import make_invoice
 from .layouts import LAYOUT_NAMES, UNSEEN_LAYOUTS, layout_font, render_pdf
 from .model import Invoice
 
-GENERATOR_VERSION = 5  # 5: twenty-eight layouts, 280 invoices; held out: utility_bill, bilingual, online_billing, erp_form
+# 5: twenty-eight layouts, 280 invoices; held out: utility_bill, bilingual, online_billing, erp_form
+GENERATOR_VERSION = 5
 DEFAULT_SEED = 2026
 DEFAULT_COUNT = 280  # ten invoices per layout
 KINDS = ("born_digital", "scan", "photo", "facturx", "cii", "ubl")
