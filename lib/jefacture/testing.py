@@ -37,16 +37,26 @@ def _bindable(port: int) -> bool:
 
 
 def _port(value: str) -> int:
-    """The port of "host:port" or of a URL."""
+    """The port of "host:port", of a URL, or the port itself."""
+    if value.isdigit():
+        return int(value)
     return urlsplit(value).port if "://" in value else int(value.rsplit(":", 1)[1])
+
+
+# Shifted by these, the HTTP ports land below Linux's ephemeral range (32768-60999) and the gRPC ones above it, so
+# that no outgoing connection takes one as its local port between the check and the bind.
+PORT_BASES = range(11000, 15400, 100)
+
+
+def platform_ports(base: int) -> list[int]:
+    return [_port(value) for key, value in addresses(base).items()
+            if key.endswith(("_ADDRESS", "_GRPC", "_URL", "_ISSUER", "_PORT"))]
 
 
 def free_port_base() -> int:
     """A shift for `platform.addresses` under which every port is free now, so that runs at once do not meet."""
-    for base in random.sample(range(1000, 4000, 100), 30):
-        ports = [_port(value) for key, value in addresses(base).items()
-                 if key.endswith(("_ADDRESS", "_GRPC", "_URL", "_ISSUER"))]
-        if all(_bindable(port) for port in ports):
+    for base in random.sample(PORT_BASES, 30):
+        if all(_bindable(port) for port in platform_ports(base)):
             return base
     raise RuntimeError("no free set of ports for a test platform")
 
